@@ -1,0 +1,173 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using FixedShapeLoss.Generator.Helpers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace FixedShapeLoss.Generator;
+
+/// <summary>Reduces one <c>[LossKernel]</c> class to a <see cref="KernelSpec"/> plus the diagnostics it
+/// deserves. The spec is null when anything is wrong, so no broken code is emitted.</summary>
+internal static class Parser
+{
+    public const string AttributeMetadataName = "FixedShapeLoss.LossKernelAttribute";
+
+    public static (KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics) Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
+        {
+            return (null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var attribute = context.Attributes.FirstOrDefault();
+        var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        Location attributeLocation = attributeSyntax?.GetLocation() ?? declaration.Identifier.GetLocation();
+
+        // Attribute arguments. A missing or non-constant argument keeps its default.
+        int batch = 0, classes = 0, reduction = 0, ignoreIndex = -100;
+        float labelSmoothing = 0f;
+        if (attribute is not null)
+        {
+            foreach (var pair in attribute.NamedArguments)
+            {
+                var value = pair.Value;
+                if (value.Kind == TypedConstantKind.Error || value.Value is null)
+                {
+                    continue;
+                }
+
+                switch (pair.Key)
+                {
+                    case "Batch" when value.Value is int b: batch = b; break;
+                    case "Classes" when value.Value is int c: classes = c; break;
+                    case "Reduction" when value.Value is int r: reduction = r; break;
+                    case "IgnoreIndex" when value.Value is int i: ignoreIndex = i; break;
+                    case "LabelSmoothing" when value.Value is float s: labelSmoothing = s; break;
+                }
+            }
+        }
+
+        Location ArgumentLocation(string name)
+        {
+            var argument = attributeSyntax?.ArgumentList?.Arguments
+                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+            return argument?.GetLocation() ?? attributeLocation;
+        }
+
+        string className = type.Name;
+        if (batch < 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatch, ArgumentLocation("Batch"), batch.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (classes < 2)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidClasses, ArgumentLocation("Classes"), classes.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (batch >= 1 && classes >= 2 && (long)batch * classes > DiagnosticDescriptors.MaxLength)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.ShapeTooLarge,
+                attributeLocation,
+                ((long)batch * classes).ToString(CultureInfo.InvariantCulture),
+                DiagnosticDescriptors.MaxLength.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (reduction is not (KernelSpec.ReductionMean or KernelSpec.ReductionSum))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidReduction, ArgumentLocation("Reduction"), reduction.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLabelSmoothing, ArgumentLocation("LabelSmoothing"), labelSmoothing.ToString("R", CultureInfo.InvariantCulture)));
+        }
+
+        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, declaration.Identifier.GetLocation(), className));
+        }
+
+        if (declaration.TypeParameterList is { } typeParameters)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericType, typeParameters.GetLocation(), className));
+        }
+
+        // Containing types, innermost first while walking, stored outermost first.
+        var containing = new List<ContainingTypeSpec>();
+        for (var parent = declaration.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
+        {
+            if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, parent.Identifier.GetLocation(), parent.Identifier.ValueText, className));
+            }
+
+            if (parent.TypeParameterList is { } parentTypeParameters)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericType, parentTypeParameters.GetLocation(), parent.Identifier.ValueText));
+            }
+
+            containing.Insert(0, new ContainingTypeSpec(Keyword(parent), parent.Identifier.ValueText));
+        }
+
+        // Members the user declared that the generator would declare too.
+        foreach (var member in type.GetMembers())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (member.IsImplicitlyDeclared || !Emitter.GeneratedMembers.TryGetValue(member.Name, out var signatures))
+            {
+                continue;
+            }
+
+            bool clash = member is not IMethodSymbol method
+                || signatures.Contains(string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))));
+            if (clash)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, member.Locations.FirstOrDefault(), className, member.Name));
+            }
+        }
+
+        var result = new EquatableArray<DiagnosticInfo>(diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            return (null, result);
+        }
+
+        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        var spec = new KernelSpec(
+            ns,
+            new EquatableArray<ContainingTypeSpec>(containing),
+            className,
+            Modifiers(declaration),
+            batch,
+            classes,
+            reduction,
+            labelSmoothing,
+            ignoreIndex);
+        return (spec, result);
+    }
+
+    private static string Keyword(TypeDeclarationSyntax type) => type switch
+    {
+        RecordDeclarationSyntax r when r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+        RecordDeclarationSyntax => "record",
+        StructDeclarationSyntax => "struct",
+        InterfaceDeclarationSyntax => "interface",
+        _ => "class",
+    };
+
+    /// <summary>The class's own accessibility and <c>static</c> modifiers, repeated on the generated part.</summary>
+    private static string Modifiers(ClassDeclarationSyntax declaration)
+    {
+        var kept = declaration.Modifiers
+            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword)
+                || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.FileKeyword))
+            .Select(m => m.ValueText);
+        return string.Join(" ", kept.Concat(new[] { "partial", "class" }));
+    }
+}

@@ -1,0 +1,149 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace FixedShapeLoss;
+
+/// <summary>
+/// Input checks for the code that the FixedShapeLoss generator emits: clear exceptions that name the
+/// argument, the expected length or range, and the offending row. Not meant to be called directly.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class KernelGuard
+{
+    /// <summary>Throws the <see cref="ArgumentException"/> for a span of the wrong length.</summary>
+    /// <param name="paramName">The parameter that has the wrong length.</param>
+    /// <param name="expected">The length it must have.</param>
+    /// <param name="actual">The length it has.</param>
+    /// <param name="batch">The kernel's Batch, to say where <paramref name="expected"/> comes from.</param>
+    /// <param name="classes">The kernel's Classes.</param>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ThrowLength(string paramName, int expected, int actual, int batch, int classes)
+    {
+        string meaning = expected == batch * classes && batch > 1 ? $"Batch × Classes = {batch} × {classes}"
+            : expected == batch ? $"Batch = {batch}, one per row"
+            : expected == classes ? $"Classes = {classes}, one per class"
+            : $"{expected}";
+        throw new ArgumentException(
+            $"'{paramName}' must have length {expected} ({meaning}), but its length is {actual}.", paramName);
+    }
+
+    /// <summary>Checks that every target is in [0, <paramref name="classes"/>) or equals
+    /// <paramref name="ignoreIndex"/>, and returns how many targets are not ignored.</summary>
+    /// <param name="targets">One class index per row.</param>
+    /// <param name="classes">The number of classes.</param>
+    /// <param name="ignoreIndex">The target value that is skipped.</param>
+    /// <param name="paramName">The parameter name for the exception.</param>
+    /// <returns>The number of targets that are not <paramref name="ignoreIndex"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A target is out of range; the message names the row.</exception>
+    public static int Targets(ReadOnlySpan<int> targets, int classes, int ignoreIndex, string paramName)
+    {
+        int kept = 0;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            int t = targets[i];
+            if ((uint)t < (uint)classes)
+            {
+                kept++;
+            }
+            else if (t != ignoreIndex)
+            {
+                ThrowTarget(paramName, i, t, classes, ignoreIndex);
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>Checks that every label is in [0, <paramref name="classes"/>).</summary>
+    /// <param name="labels">One class index per row.</param>
+    /// <param name="classes">The number of classes.</param>
+    /// <param name="paramName">The parameter name for the exception.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A label is out of range; the message names the row.</exception>
+    public static void Labels(ReadOnlySpan<int> labels, int classes, string paramName)
+    {
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+            {
+                ThrowLabel(paramName, i, labels[i], classes);
+            }
+        }
+    }
+
+    /// <summary>The sum of <c>weight[targets[i]]</c> over the targets that are not <paramref name="ignoreIndex"/>
+    /// (the denominator of torch's weighted mean). Targets must already be checked.</summary>
+    /// <param name="targets">One class index per row.</param>
+    /// <param name="weight">One weight per class.</param>
+    /// <param name="ignoreIndex">The target value that is skipped.</param>
+    /// <returns>The summed weights.</returns>
+    public static float TargetWeightSum(ReadOnlySpan<int> targets, ReadOnlySpan<float> weight, int ignoreIndex)
+    {
+        float sum = 0f;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            int t = targets[i];
+            if (t != ignoreIndex)
+            {
+                sum += weight[t];
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>The column of the single 1 in a one-hot row.</summary>
+    /// <param name="row">One row of a one-hot matrix.</param>
+    /// <param name="rowIndex">Its row number, for the exception message.</param>
+    /// <param name="paramName">The parameter name for the exception.</param>
+    /// <returns>The column that holds 1.</returns>
+    /// <exception cref="ArgumentException">The row is not one 1 and zeros elsewhere.</exception>
+    public static int OneHotIndex(ReadOnlySpan<float> row, int rowIndex, string paramName)
+    {
+        int found = -1;
+        for (int j = 0; j < row.Length; j++)
+        {
+            float v = row[j];
+            if (v == 1f && found < 0)
+            {
+                found = j;
+            }
+            else if (v != 0f)
+            {
+                ThrowNotOneHot(paramName, rowIndex, j, v);
+            }
+        }
+
+        if (found < 0)
+        {
+            throw new ArgumentException($"Row {rowIndex} of '{paramName}' is not one-hot: it holds no 1.", paramName);
+        }
+
+        return found;
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTarget(string paramName, int row, int value, int classes, int ignoreIndex) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            value,
+            $"Target {value} is out of bounds: {paramName}[{row}] must be in [0, {classes}) or equal IgnoreIndex ({ignoreIndex}).");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLabel(string paramName, int row, int value, int classes) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            value,
+            $"Label {value} is out of bounds: {paramName}[{row}] must be in [0, {classes}).");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotOneHot(string paramName, int row, int column, float value) =>
+        throw new ArgumentException(
+            $"Row {row} of '{paramName}' is not one-hot: column {column} holds {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; every row needs one 1 and zeros elsewhere.",
+            paramName);
+}
