@@ -369,7 +369,7 @@ public class TorchFormatTests
         const string expected =
             "tensor([1.5000e-04, 1.5000e-03, 1.5000e-02, 1.5000e-01, 1.5000e+00, 1.5000e+01,\n" +
             "        1.5000e+02, 1.5000e+03])";
-        Assert.Equal(expected, TorchFormat.Format(new float[] { 0.00015000000000000001f, 0.0015f, 0.015f, 0.15000000000000002f, 1.5f, 15f, 150f, 1500f }, new[] { 8 }));
+        Assert.Equal(expected, TorchFormat.Format(new float[] { 0.00015f, 0.0015f, 0.015f, 0.15f, 1.5f, 15f, 150f, 1500f }, new[] { 8 }));
     }
 
     [Fact]
@@ -563,6 +563,58 @@ public class TorchFormatTests
             "tensor([[   0,    1,    2,  ...,  597,  598,  599],\n" +
             "        [ 600,  601,  602,  ..., 1197, 1198, 1199]])";
         Assert.Equal(expected, TorchFormat.Format(Longs(1200, i => i), new[] { 2, 600 }));
+    }
+
+    [Fact]
+    public void Int64SummarizedColumn()
+    {
+        // 1001 rows of one element: rows cut, "..." row.
+        const string expected =
+            "tensor([[   0],\n" +
+            "        [   1],\n" +
+            "        [   2],\n" +
+            "        ...,\n" +
+            "        [ 998],\n" +
+            "        [ 999],\n" +
+            "        [1000]])";
+        Assert.Equal(expected, TorchFormat.Format(Longs(1001, i => i), new[] { 1001, 1 }));
+    }
+
+    [Fact]
+    public void FloatSummarizedInnermost()
+    {
+        // only the innermost dimension is long enough to cut.
+        const string expected =
+            "tensor([[[-100.0000,  -99.7500,  -99.5000,  ...,  149.5000,  149.7500,\n" +
+            "           150.0000]]])";
+        Assert.Equal(expected, TorchFormat.Format(Floats(1001, i => 0.25f * i - 100f), new[] { 1, 1, 1001 }));
+    }
+
+    [Fact]
+    public void Int64Summarized4D()
+    {
+        // 4-D summary: the "..." entry sits between two blank lines like every 4-D block separator.
+        const string expected =
+            "tensor([[[[   0,    1,    2,  ...,  147,  148,  149]]],\n" +
+            "\n" +
+            "\n" +
+            "        [[[ 150,  151,  152,  ...,  297,  298,  299]]],\n" +
+            "\n" +
+            "\n" +
+            "        [[[ 300,  301,  302,  ...,  447,  448,  449]]],\n" +
+            "\n" +
+            "\n" +
+            "        ...,\n" +
+            "\n" +
+            "\n" +
+            "        [[[ 600,  601,  602,  ...,  747,  748,  749]]],\n" +
+            "\n" +
+            "\n" +
+            "        [[[ 750,  751,  752,  ...,  897,  898,  899]]],\n" +
+            "\n" +
+            "\n" +
+            "        [[[ 900,  901,  902,  ..., 1047, 1048, 1049]]]])";
+        Assert.Equal(expected, TorchFormat.Format(Longs(1050, i => i), new[] { 7, 1, 1, 150 }));
     }
 
     [Fact]
