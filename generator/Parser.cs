@@ -24,12 +24,24 @@ internal static class Parser
         }
 
         var attribute = context.Attributes.FirstOrDefault();
+
+        // A class whose parts both carry [LossKernel] (the compiler reports CS0579) is handled once, through the
+        // part with the symbol's first [LossKernel]; otherwise both parts would add the same generated file.
+        if (attribute?.ApplicationSyntaxReference is { } application
+            && type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute.AttributeClass))?.ApplicationSyntaxReference is { } first
+            && (first.SyntaxTree != application.SyntaxTree || first.Span != application.Span))
+        {
+            return (null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         Location attributeLocation = attributeSyntax?.GetLocation() ?? declaration.Identifier.GetLocation();
 
-        // Attribute arguments. A missing or non-constant argument keeps its default.
+        // Attribute arguments. A missing argument keeps its default. An argument the compiler could not bind
+        // (it reports the error, e.g. CS0029) gets no diagnostic of ours, as its value is unknown, and no spec.
         int batch = 0, classes = 0, reduction = 0, ignoreIndex = -100;
         float labelSmoothing = 0f;
+        var erroneous = new HashSet<string>();
         if (attribute is not null)
         {
             foreach (var pair in attribute.NamedArguments)
@@ -37,6 +49,7 @@ internal static class Parser
                 var value = pair.Value;
                 if (value.Kind == TypedConstantKind.Error || value.Value is null)
                 {
+                    erroneous.Add(pair.Key);
                     continue;
                 }
 
@@ -59,12 +72,12 @@ internal static class Parser
         }
 
         string className = type.Name;
-        if (batch < 1)
+        if (batch < 1 && !erroneous.Contains("Batch"))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatch, ArgumentLocation("Batch"), batch.ToString(CultureInfo.InvariantCulture)));
         }
 
-        if (classes < 2)
+        if (classes < 2 && !erroneous.Contains("Classes"))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidClasses, ArgumentLocation("Classes"), classes.ToString(CultureInfo.InvariantCulture)));
         }
@@ -133,7 +146,7 @@ internal static class Parser
         }
 
         var result = new EquatableArray<DiagnosticInfo>(diagnostics);
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > 0 || erroneous.Count > 0)
         {
             return (null, result);
         }
