@@ -44,14 +44,14 @@ public sealed class LossKernelGenerator : IIncrementalGenerator
         // one namespace, or two file-local classes of one name. Equal when the set of classes is, so a changed
         // shape re-emits only its own class.
         var hintNames = specs
-            .Select(static (spec, _) => spec.HintName)
+            .Select(static (spec, _) => HintName(spec))
             .Collect()
             .Select(static (names, _) => new EquatableArray<string>(names));
 
         context.RegisterSourceOutput(specs.Combine(hintNames), static (spc, pair) =>
         {
             var (spec, names) = pair;
-            string hintName = spec.HintName;
+            string hintName = HintName(spec);
             int sameIgnoringCase = names.Count(n => string.Equals(n, hintName, StringComparison.OrdinalIgnoreCase));
             int same = names.Count(n => string.Equals(n, hintName, StringComparison.Ordinal));
             if (same > 1)
@@ -81,6 +81,10 @@ public sealed class LossKernelGenerator : IIncrementalGenerator
             spc.AddSource(hintName, source);
         });
     }
+
+    /// <summary>The spec's hint name without the '@' of escaped keywords (<c>namespace @event</c>), which
+    /// AddSource rejects with an exception.</summary>
+    private static string HintName(KernelSpec spec) => spec.HintName.Replace("@", string.Empty);
 
     /// <summary>FNV-1a of the UTF-16 code units, as 8 hex digits: the same on every run and machine
     /// (unlike <see cref="string.GetHashCode()"/>), and different for names that differ only in case.</summary>

@@ -23,6 +23,13 @@ internal static class Parser
             return (null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
+        // A declaration the parser could not complete (no name) is the compiler's to report (CS1001);
+        // generating into it would only add errors in a file the user cannot edit.
+        if (declaration.Identifier.IsMissing || declaration.Ancestors().OfType<TypeDeclarationSyntax>().Any(t => t.Identifier.IsMissing))
+        {
+            return (null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         var attribute = context.Attributes.FirstOrDefault();
 
         // A class whose parts both carry [LossKernel] (the compiler reports CS0579) is handled once, through the
@@ -125,7 +132,7 @@ internal static class Parser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericType, parentTypeParameters.GetLocation(), parent.Identifier.ValueText));
             }
 
-            containing.Insert(0, new ContainingTypeSpec(Keyword(parent), parent.Identifier.ValueText));
+            containing.Insert(0, new ContainingTypeSpec(Keyword(parent), Escape(parent.Identifier.ValueText)));
         }
 
         // Members the user declared that the generator would declare too.
@@ -155,7 +162,7 @@ internal static class Parser
         var spec = new KernelSpec(
             ns,
             new EquatableArray<ContainingTypeSpec>(containing),
-            className,
+            Escape(className),
             Modifiers(declaration),
             batch,
             classes,
@@ -164,6 +171,10 @@ internal static class Parser
             ignoreIndex);
         return (spec, result);
     }
+
+    /// <summary>A name as C# source: <c>@class</c> for a type named <c>class</c>, as the emitter writes the
+    /// names verbatim (the namespace comes escaped from <c>ToDisplayString</c>).</summary>
+    private static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 
     private static string Keyword(TypeDeclarationSyntax type) => type switch
     {
