@@ -23,13 +23,32 @@ internal static class Parser
             return (null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
+        // A declaration the parser could not complete (no name) is the compiler's to report (CS1001);
+        // generating into it would only add errors in a file the user cannot edit.
+        if (declaration.Identifier.IsMissing || declaration.Ancestors().OfType<TypeDeclarationSyntax>().Any(t => t.Identifier.IsMissing))
+        {
+            return (null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         var attribute = context.Attributes.FirstOrDefault();
+
+        // A class whose parts both carry [LossKernel] (the compiler reports CS0579) is handled once, through the
+        // part with the symbol's first [LossKernel]; otherwise both parts would add the same generated file.
+        if (attribute?.ApplicationSyntaxReference is { } application
+            && type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute.AttributeClass))?.ApplicationSyntaxReference is { } first
+            && (first.SyntaxTree != application.SyntaxTree || first.Span != application.Span))
+        {
+            return (null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         Location attributeLocation = attributeSyntax?.GetLocation() ?? declaration.Identifier.GetLocation();
 
-        // Attribute arguments. A missing or non-constant argument keeps its default.
+        // Attribute arguments. A missing argument keeps its default. An argument the compiler could not bind
+        // (it reports the error, e.g. CS0029) gets no diagnostic of ours, as its value is unknown, and no spec.
         int batch = 0, classes = 0, reduction = 0, ignoreIndex = -100;
         float labelSmoothing = 0f;
+        var erroneous = new HashSet<string>();
         if (attribute is not null)
         {
             foreach (var pair in attribute.NamedArguments)
@@ -37,6 +56,7 @@ internal static class Parser
                 var value = pair.Value;
                 if (value.Kind == TypedConstantKind.Error || value.Value is null)
                 {
+                    erroneous.Add(pair.Key);
                     continue;
                 }
 
@@ -59,12 +79,12 @@ internal static class Parser
         }
 
         string className = type.Name;
-        if (batch < 1)
+        if (batch < 1 && !erroneous.Contains("Batch"))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatch, ArgumentLocation("Batch"), batch.ToString(CultureInfo.InvariantCulture)));
         }
 
-        if (classes < 2)
+        if (classes < 2 && !erroneous.Contains("Classes"))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidClasses, ArgumentLocation("Classes"), classes.ToString(CultureInfo.InvariantCulture)));
         }
@@ -112,7 +132,7 @@ internal static class Parser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericType, parentTypeParameters.GetLocation(), parent.Identifier.ValueText));
             }
 
-            containing.Insert(0, new ContainingTypeSpec(Keyword(parent), parent.Identifier.ValueText));
+            containing.Insert(0, new ContainingTypeSpec(Keyword(parent), Escape(parent.Identifier.ValueText)));
         }
 
         // Members the user declared that the generator would declare too.
@@ -133,7 +153,7 @@ internal static class Parser
         }
 
         var result = new EquatableArray<DiagnosticInfo>(diagnostics);
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > 0 || erroneous.Count > 0)
         {
             return (null, result);
         }
@@ -142,7 +162,7 @@ internal static class Parser
         var spec = new KernelSpec(
             ns,
             new EquatableArray<ContainingTypeSpec>(containing),
-            className,
+            Escape(className),
             Modifiers(declaration),
             batch,
             classes,
@@ -151,6 +171,10 @@ internal static class Parser
             ignoreIndex);
         return (spec, result);
     }
+
+    /// <summary>A name as C# source: <c>@class</c> for a type named <c>class</c>, as the emitter writes the
+    /// names verbatim (the namespace comes escaped from <c>ToDisplayString</c>).</summary>
+    private static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 
     private static string Keyword(TypeDeclarationSyntax type) => type switch
     {
