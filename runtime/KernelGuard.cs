@@ -44,14 +44,17 @@ public static class KernelGuard
         for (int i = 0; i < targets.Length; i++)
         {
             int t = targets[i];
-            if ((uint)t < (uint)classes)
+            if (t == ignoreIndex)
             {
-                kept++;
+                continue; // may lie inside [0, classes): that class is then never counted
             }
-            else if (t != ignoreIndex)
+
+            if ((uint)t >= (uint)classes)
             {
                 ThrowTarget(paramName, i, t, classes, ignoreIndex);
             }
+
+            kept++;
         }
 
         return kept;

@@ -1,0 +1,69 @@
+using Xunit;
+
+namespace FixedShapeLoss.Tests.Generator;
+
+/// <summary>The emitted source for a handful of shapes and declarations, compared with committed snapshots.</summary>
+public class SnapshotTests
+{
+    private static string Generate(string source)
+    {
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+        return GeneratorHarness.GeneratedSource(result);
+    }
+
+    [Theory]
+    [InlineData(4, 7)]
+    [InlineData(1, 2)]
+    [InlineData(32, 10)]
+    [InlineData(256, 1000)]
+    public void Shapes(int batch, int classes)
+    {
+        string source = $$"""
+            using FixedShapeLoss;
+            namespace Demo;
+            [LossKernel(Batch = {{batch}}, Classes = {{classes}})]
+            public static partial class Loss{{batch}}x{{classes}} { }
+            """;
+        Snapshot.Verify(Generate(source), $"Loss{batch}x{classes}");
+    }
+
+    [Fact]
+    public void GlobalNamespace() => Snapshot.Verify(Generate("""
+        [FixedShapeLoss.LossKernel(Batch = 2, Classes = 3)]
+        static partial class GlobalLoss { }
+        """), "GlobalNamespace");
+
+    [Fact]
+    public void NestedInPartialClass() => Snapshot.Verify(Generate("""
+        using FixedShapeLoss;
+        namespace Demo.Models
+        {
+            public partial class Outer
+            {
+                internal partial struct Middle
+                {
+                    [LossKernel(Batch = 3, Classes = 5)]
+                    private static partial class Inner { }
+                }
+            }
+        }
+        """), "NestedInPartialClass");
+
+    [Fact]
+    public void InternalClass() => Snapshot.Verify(Generate("""
+        using FixedShapeLoss;
+        namespace Demo;
+        [LossKernel(Batch = 4, Classes = 7)]
+        internal static partial class InternalLoss { }
+        """), "InternalClass");
+
+    [Fact]
+    public void AllOptions() => Snapshot.Verify(Generate("""
+        using FixedShapeLoss;
+        namespace Demo;
+        [LossKernel(Batch = 5, Classes = 3, Reduction = LossReduction.Sum, LabelSmoothing = 0.1f, IgnoreIndex = 2)]
+        public partial class SmoothedLoss { }
+        """), "AllOptions");
+}

@@ -1,0 +1,228 @@
+using System;
+using System.Linq;
+using CsCheck;
+using Xunit;
+
+namespace FixedShapeLoss.Tests.Kernels;
+
+/// <summary>
+/// The generated kernels on random inputs against a plain double-precision reference written here from the
+/// textbook formulas (PyTorch's definitions in pytorch-semantics.md §5), for shapes that take both
+/// strategies (unrolled rows and the row loop), with and without smoothing, weights and ignored targets.
+/// The gradients are also checked against central finite differences of the reference loss.
+/// </summary>
+public class ReferencePropertyTests
+{
+    private sealed record Options(int Batch, int Classes, bool Sum, double Smoothing, int IgnoreIndex);
+
+    [Fact] public void Shape2x3() => Check<Ref2x3>(new(2, 3, false, 0, -100));
+    [Fact] public void Shape16x17() => Check<Ref16x17>(new(16, 17, false, 0, -100));
+    [Fact] public void Shape32x10() => Check<Ref32x10>(new(32, 10, false, 0, -100));
+    [Fact] public void Shape3x129Sum() => Check<Ref3x129Sum>(new(3, 129, true, 0, -100));
+    [Fact] public void Shape20x33Smoothing() => Check<Ref20x33Smooth>(new(20, 33, false, 0.25, -100));
+    [Fact] public void Shape7x5FullSmoothingIgnore4() => Check<Ref7x5FullSmooth>(new(7, 5, false, 1.0, 4));
+    [Fact] public void Shape40x300() => Check<Ref40x300>(new(40, 300, true, 0.05, -1));
+
+    private static void Check<K>(Options o)
+        where K : ILossKernel
+    {
+        int n = o.Batch * o.Classes;
+        var gen =
+            from logits in Gen.Float[-8f, 8f].Array[n]
+            from targets in Gen.Int[0, o.Classes].Array[o.Batch] // inclusive bounds: Classes means "ignored" below
+            from weight in Gen.Float[0.1f, 2f].Array[o.Classes]
+            from soft in Gen.Float[0f, 1f].Array[n]
+            select (logits, targets.Select(t => t == o.Classes ? o.IgnoreIndex : t).ToArray(), weight, Normalized(soft, o));
+        gen.Sample(sample =>
+        {
+            var (logits, targets, weight, soft) = sample;
+            var gradient = new float[n];
+            var perSample = new float[o.Batch];
+
+            Close(Loss(o, logits, targets, null), K.CrossEntropyLoss(logits, targets), "loss");
+            Close(Loss(o, logits, targets, weight), K.CrossEntropyLoss(logits, targets, weight), "weighted loss");
+            Close(SoftLoss(o, logits, soft), K.CrossEntropyLoss(logits, soft), "soft loss");
+
+            K.CrossEntropyLossPerSample(logits, targets, perSample);
+            for (int i = 0; i < o.Batch; i++)
+            {
+                Close(RowLoss(o, logits, targets[i], i, null), perSample[i], $"per-sample[{i}]");
+            }
+
+            K.CrossEntropyLossPerSample(logits, targets, weight, perSample);
+            for (int i = 0; i < o.Batch; i++)
+            {
+                Close(RowLoss(o, logits, targets[i], i, weight), perSample[i], $"weighted per-sample[{i}]");
+            }
+
+            Close(Loss(o, logits, targets, null), K.CrossEntropyLossBackward(logits, targets, gradient), "backward loss");
+            CloseGradient(FiniteDifference(logits, x => Loss(o, x, targets, null)), gradient, "gradient");
+            K.CrossEntropyLossBackward(logits, targets, weight, gradient);
+            CloseGradient(FiniteDifference(logits, x => Loss(o, x, targets, weight)), gradient, "weighted gradient");
+            K.CrossEntropyLossBackward(logits, soft, gradient);
+            CloseGradient(FiniteDifference(logits, x => SoftLoss(o, x, soft)), gradient, "soft gradient");
+
+            var output = new float[n];
+            var x = logits.Select(v => (double)v).ToArray();
+            var logp = Enumerable.Range(0, o.Batch).SelectMany(i => RowLogSoftmax(o, x, i)).ToArray();
+            K.Softmax(logits, output);
+            for (int k = 0; k < n; k++)
+            {
+                Close(Math.Exp(logp[k]), output[k], $"softmax[{k}]");
+            }
+
+            K.LogSoftmax(logits, output);
+            for (int k = 0; k < n; k++)
+            {
+                Close(logp[k], output[k], $"log-softmax[{k}]");
+            }
+        }, iter: n > 5000 ? 4 : 25);
+    }
+
+    // ---- the reference, in double, straight from the definitions ----------------------------------
+
+    /// <summary>log p[row, c] = (x_c - m) - log sum_j exp(x_j - m) for every class c of one row, in double.</summary>
+    private static double[] RowLogSoftmax(Options o, double[] x, int row)
+    {
+        double max = double.NegativeInfinity;
+        for (int j = 0; j < o.Classes; j++)
+        {
+            max = Math.Max(max, x[row * o.Classes + j]);
+        }
+
+        double sum = 0;
+        for (int j = 0; j < o.Classes; j++)
+        {
+            sum += Math.Exp(x[row * o.Classes + j] - max);
+        }
+
+        var result = new double[o.Classes];
+        for (int c = 0; c < o.Classes; c++)
+        {
+            result[c] = x[row * o.Classes + c] - max - Math.Log(sum);
+        }
+
+        return result;
+    }
+
+    /// <summary>(1 - e) * (-w_t log p_t) + (e / C) * sum_c (-w_c log p_c); 0 when ignored.</summary>
+    private static double RowLoss(Options o, double[] x, int target, int row, float[]? weight)
+    {
+        if (target == o.IgnoreIndex)
+        {
+            return 0;
+        }
+
+        double[] logp = RowLogSoftmax(o, x, row);
+        double W(int c) => weight is null ? 1.0 : weight[c];
+        double nll = -W(target) * logp[target];
+        double smooth = 0;
+        for (int c = 0; c < o.Classes; c++)
+        {
+            smooth -= W(c) * logp[c];
+        }
+
+        return (1 - o.Smoothing) * nll + o.Smoothing / o.Classes * smooth;
+    }
+
+    private static double RowLoss(Options o, float[] x, int target, int row, float[]? weight) =>
+        RowLoss(o, x.Select(v => (double)v).ToArray(), target, row, weight);
+
+    private static double Loss(Options o, float[] x, int[] targets, float[]? weight) =>
+        Loss(o, x.Select(v => (double)v).ToArray(), targets, weight);
+
+    private static double Loss(Options o, double[] x, int[] targets, float[]? weight)
+    {
+        double total = 0, denominator = 0;
+        for (int i = 0; i < o.Batch; i++)
+        {
+            total += RowLoss(o, x, targets[i], i, weight);
+            if (targets[i] != o.IgnoreIndex)
+            {
+                denominator += weight is null ? 1.0 : weight[targets[i]];
+            }
+        }
+
+        return o.Sum ? total : total / denominator;
+    }
+
+    private static double SoftLoss(Options o, float[] x, float[] t) => SoftLoss(o, x.Select(v => (double)v).ToArray(), t);
+
+    private static double SoftLoss(Options o, double[] x, float[] t)
+    {
+        double total = 0;
+        for (int i = 0; i < o.Batch; i++)
+        {
+            double[] logp = RowLogSoftmax(o, x, i);
+            for (int c = 0; c < o.Classes; c++)
+            {
+                double smoothed = t[i * o.Classes + c] * (1 - o.Smoothing) + o.Smoothing / o.Classes;
+                total -= smoothed * logp[c];
+            }
+        }
+
+        return o.Sum ? total : total / o.Batch;
+    }
+
+    private static float[] Normalized(float[] values, Options o)
+    {
+        var result = (float[])values.Clone();
+        for (int i = 0; i < o.Batch; i++)
+        {
+            double sum = 0;
+            for (int j = 0; j < o.Classes; j++)
+            {
+                sum += result[i * o.Classes + j] + 1e-3;
+            }
+
+            for (int j = 0; j < o.Classes; j++)
+            {
+                result[i * o.Classes + j] = (float)((result[i * o.Classes + j] + 1e-3) / sum);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Central differences of a double function of the logits, step 1e-4 (error ~1e-8 for these smooth
+    /// losses), at every coordinate of small shapes and at 64 spread-out coordinates of large ones (NaN elsewhere: not checked).</summary>
+    private static double[] FiniteDifference(float[] logits, Func<double[], double> f)
+    {
+        var x = logits.Select(v => (double)v).ToArray();
+        var grad = new double[x.Length];
+        Array.Fill(grad, double.NaN);
+        const double h = 1e-4;
+        int step = Math.Max(1, x.Length / 64);
+        for (int k = 0; k < x.Length; k += step)
+        {
+            double keep = x[k];
+            x[k] = keep + h;
+            double up = f(x);
+            x[k] = keep - h;
+            double down = f(x);
+            x[k] = keep;
+            grad[k] = (up - down) / (2 * h);
+        }
+
+        return grad;
+    }
+
+    private static void Close(double expected, float actual, string what)
+    {
+        double tolerance = 1e-5 + 2e-5 * Math.Abs(expected);
+        Assert.True(Math.Abs(expected - actual) <= tolerance || (double.IsNaN(expected) && float.IsNaN(actual)), $"{what}: expected {expected:R}, got {actual:R}");
+    }
+
+    private static void CloseGradient(double[] expected, float[] actual, string what)
+    {
+        for (int k = 0; k < expected.Length; k++)
+        {
+            if (double.IsNaN(expected[k]))
+            {
+                continue;
+            }
+
+            Assert.True(Math.Abs(expected[k] - actual[k]) <= 2e-6 + 1e-4 * Math.Abs(expected[k]), $"{what}[{k}]: expected {expected[k]:R}, got {actual[k]:R}");
+        }
+    }
+}
