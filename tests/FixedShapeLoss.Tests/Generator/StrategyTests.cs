@@ -1,0 +1,56 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace FixedShapeLoss.Tests.Generator;
+
+/// <summary>The emitter's choice between unrolled rows and the row loop, and the size of what it writes.</summary>
+public class StrategyTests
+{
+    private static string Generate(int batch, int classes)
+    {
+        var (result, output) = GeneratorHarness.Run($$"""
+            [FixedShapeLoss.LossKernel(Batch = {{batch}}, Classes = {{classes}})]
+            public static partial class K { }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+        return GeneratorHarness.GeneratedSource(result);
+    }
+
+    [Fact]
+    public void HugeShapeGivesACompactFileThatCompiles()
+    {
+        string huge = Generate(4096, 50000);
+        string small = Generate(32, 10);
+        Assert.Contains("Strategy: row loop", huge);
+        Assert.Contains("public const int Length = 204800000;", huge);
+        // The loop strategy writes the same code whatever the shape: only the constants differ.
+        Assert.Equal(small.Split('\n').Length, huge.Split('\n').Length);
+        Assert.True(huge.Length < 40_000, $"{huge.Length} characters");
+    }
+
+    [Theory]
+    [InlineData(16, 256, true)]   // Batch and Length at the bounds
+    [InlineData(17, 2, false)]    // Batch over the bound
+    [InlineData(2, 2049, false)]  // Length over the bound
+    [InlineData(1, 2, true)]
+    public void UnrollThreshold(int batch, int classes, bool unrolled)
+    {
+        string source = Generate(batch, classes);
+        Assert.Equal(unrolled, source.Contains("Strategy: rows unrolled"));
+        Assert.Equal(!unrolled, source.Contains("for (int i = 0; i < Batch; i++)"));
+        if (unrolled)
+        {
+            // One block per row, with the constant offset of the last row folded in.
+            Assert.Contains($"// row {batch - 1}: elements [{(batch - 1) * classes}, {batch * classes})", source);
+        }
+    }
+
+    [Fact]
+    public void OutputIsDeterministic()
+    {
+        Assert.Equal(Generate(4, 7), Generate(4, 7));
+        Assert.DoesNotContain("\r", Generate(4, 7));
+    }
+}
