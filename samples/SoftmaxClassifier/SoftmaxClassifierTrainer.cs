@@ -37,7 +37,9 @@ public sealed class SoftmaxClassifierTrainer
     /// <summary>Mini-batches per epoch (the training set divides evenly).</summary>
     public const int BatchesPerEpoch = Count / BatchSize;
 
-    /// <summary>Standard deviation of every cluster along each axis.</summary>
+    /// <summary>Standard deviation of every cluster along each axis. The clusters overlap a little: each
+    /// centre is 2.5 std from both class boundaries (the axes), so even the best classifier gets about
+    /// Φ(2.5)² ≈ 98.8% right, and training has a real curve rather than being solved at epoch 1.</summary>
     public const float ClusterStd = 0.8f;
 
     /// <summary>Distance of every cluster centre from each axis: the centres are (±2, ±2).</summary>
