@@ -1,1 +1,4 @@
-System.Console.WriteLine("SoftmaxClassifier: not written yet (see the full-semantics issue).");
+using System;
+using FixedShapeLoss.Samples.Classifier;
+
+SoftmaxClassifierSample.Run(Console.Out);
