@@ -230,13 +230,7 @@ internal static class Emitter
             {
                 CheckLength("logits", "Length");
                 CheckLength("destination", "Length");
-                Rows((_, offset) =>
-                {
-                    _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
-                    _w.Line($"{SpanFloat} p = destination.Slice({offset}, Classes);");
-                    _w.Line($"float sum = {KM}.ExpShifted(x, {KM}.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j");
-                    _w.Line($"{KM}.Multiply(p, 1f / sum, p);");
-                });
+                Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, 1f, destination, out _);"), blocks: false);
             }
         }
 
@@ -250,15 +244,7 @@ internal static class Emitter
             {
                 CheckLength("logits", "Length");
                 CheckLength("destination", "Length");
-                Rows((_, offset) =>
-                {
-                    _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
-                    _w.Line($"{SpanFloat} y = destination.Slice({offset}, Classes);");
-                    _w.Line($"float max = {KM}.Max(x);");
-                    _w.Line($"float logSum = {Log}({KM}.SumExp(x, max));");
-                    _w.Line($"{KM}.Subtract(x, max, y);");
-                    _w.Line($"{KM}.Subtract(y, logSum, y);");
-                });
+                Rows((_, offset) => _w.Line($"{KM}.RowLogSoftmax(logits, {offset}, Classes, destination);"), blocks: false);
             }
         }
 
@@ -348,9 +334,8 @@ internal static class Emitter
                     _w.Line($"int target = targets[{index}];");
                     using (_w.Open("if (target != IgnoreIndex)"))
                     {
-                        _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
-                        RowLogSumExp(fromGradient: false);
-                        IndexLoss(weighted);
+                        RowLogSumExp(offset);
+                        IndexLoss(weighted, offset);
                         _w.Line("total += loss;");
                     }
                 });
@@ -376,7 +361,8 @@ internal static class Emitter
                 {
                     _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
                     _w.Line($"{ReadOnlySpanFloat} t = targetProbabilities.Slice({offset}, Classes);");
-                    RowLogSumExp(fromGradient: false);
+                    SoftTargetSum();
+                    RowLogSumExp(offset);
                     SoftLoss();
                     _w.Line("total += loss;");
                 });
@@ -412,9 +398,8 @@ internal static class Emitter
                     _w.Line("float loss = 0f;");
                     using (_w.Open("if (target != IgnoreIndex)"))
                     {
-                        _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
-                        RowLogSumExp(fromGradient: false);
-                        IndexLoss(weighted, declare: false);
+                        RowLogSumExp(offset);
+                        IndexLoss(weighted, offset, declare: false);
                     }
 
                     _w.Line($"losses[{index}] = loss;");
@@ -437,38 +422,35 @@ internal static class Emitter
                 Rows((index, offset) =>
                 {
                     _w.Line($"int target = targets[{index}];");
-                    _w.Line($"{SpanFloat} g = gradient.Slice({offset}, Classes);");
                     using (_w.Open("if (target == IgnoreIndex)"))
                     {
-                        _w.Line("g.Clear();");
+                        _w.Line($"gradient.Slice({offset}, Classes).Clear();");
                     }
 
                     using (_w.Open("else"))
                     {
-                        _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
-                        RowLogSumExp(fromGradient: true);
-                        IndexLoss(weighted);
-                        _w.Line("total += loss;");
                         string wt = weighted ? "weight[target]" : "1f";
                         if (!_smoothing)
                         {
-                            _w.Line($"// g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s");
-                            string factor = weighted ? "scale * weight[target]" : "scale";
-                            _w.Line($"float factor = {factor};");
-                            _w.Line($"{KM}.Multiply(g, factor / sum, g);");
-                            _w.Line("g[target] -= factor;");
+                            _w.Line("// g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s");
+                            _w.Line($"float factor = {(weighted ? "scale * weight[target]" : "scale")};");
+                            RowSoftmaxInto(offset, "factor");
+                            IndexLoss(weighted, offset);
+                            _w.Line($"gradient[{Add(offset, "target")}] -= factor;");
                         }
                         else
                         {
                             _w.Line("// g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s");
-                            string a = weighted ? "OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum" : "1f";
-                            _w.Line($"float a = {a};");
-                            _w.Line($"{KM}.Multiply(g, scale * a / sum, g);");
-                            _w.Line($"g[target] -= scale * OneMinusSmoothing * {wt};");
+                            _w.Line($"float a = {(weighted ? "OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum" : "1f")};");
+                            RowSoftmaxInto(offset, "scale * a");
+                            IndexLoss(weighted, offset);
+                            _w.Line($"gradient[{Add(offset, "target")}] -= scale * OneMinusSmoothing * {wt};");
                             _w.Line(weighted
-                                ? $"{KM}.MultiplyAdd(weight, -(scale * SmoothingPerClass), g);"
-                                : $"{KM}.Subtract(g, scale * SmoothingPerClass, g);");
+                                ? $"{KM}.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice({offset}, Classes));"
+                                : $"{KM}.Subtract(gradient.Slice({offset}, Classes), scale * SmoothingPerClass, gradient.Slice({offset}, Classes));");
                         }
+
+                        _w.Line("total += loss;");
                     }
                 });
                 _w.Line(_mean ? "return total / denominator;" : "return total;");
@@ -497,10 +479,10 @@ internal static class Emitter
                     _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
                     _w.Line($"{ReadOnlySpanFloat} t = targetProbabilities.Slice({offset}, Classes);");
                     _w.Line($"{SpanFloat} g = gradient.Slice({offset}, Classes);");
-                    RowLogSumExp(fromGradient: true);
+                    SoftTargetSum();
+                    RowSoftmaxInto(offset, "scale * targetSum");
                     SoftLoss();
                     _w.Line("total += loss;");
-                    _w.Line($"{KM}.Multiply(g, scale * targetSum / sum, g);");
                     _w.Line(_smoothing ? $"{KM}.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);" : $"{KM}.MultiplyAdd(t, -scale, g);");
                     if (_smoothing)
                     {
@@ -571,48 +553,50 @@ internal static class Emitter
             }
         }
 
-        /// <summary>Declares <c>max</c> and <c>logSum</c> (and <c>sum</c>; with a gradient, <c>g = exp(x - m)</c>).</summary>
-        private void RowLogSumExp(bool fromGradient)
-        {
-            _w.Line($"float max = {KM}.Max(x);");
-            _w.Line(fromGradient
-                ? $"float sum = {KM}.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j"
-                : $"float sum = {KM}.SumExp(x, max);        // s = sum_j exp(x_j - m)");
-            _w.Line($"float logSum = {Log}(sum);");
-        }
+        /// <summary>Declares <c>logSum</c> = log sum_j exp(x_j - m) and <c>max</c> = m for the row at <paramref name="offset"/>.</summary>
+        private void RowLogSumExp(string offset) =>
+            _w.Line($"float logSum = {KM}.RowLogSumExp(logits, {offset}, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)");
 
-        /// <summary>Declares (or assigns) <c>loss</c> for an index target, from <c>x</c>, <c>max</c>, <c>logSum</c>.</summary>
-        private void IndexLoss(bool weighted, bool declare = true)
+        /// <summary>Writes <c>factor * softmax(row)</c> into the row of <c>gradient</c>; declares <c>logSum</c> and <c>max</c>.</summary>
+        private void RowSoftmaxInto(string offset, string factor) =>
+            _w.Line($"float logSum = {KM}.RowSoftmax(logits, {offset}, Classes, {factor}, gradient, out float max); // g_j = factor * exp(x_j - m) / s");
+
+        /// <summary>Declares (or assigns) <c>loss</c> for an index target, from <c>max</c> and <c>logSum</c>.</summary>
+        private void IndexLoss(bool weighted, string offset, bool declare = true)
         {
             string prefix = declare ? "float loss" : "loss";
+            string xt = $"logits[{Add(offset, "target")}]";
             string nll = weighted
-                ? "weight[target] * (logSum - (x[target] - max))"
-                : "logSum - (x[target] - max)";
+                ? $"weight[target] * (logSum - ({xt} - max))"
+                : $"logSum - ({xt} - max)";
             if (!_smoothing)
             {
-                _w.Line($"{prefix} = {nll}; // -w_t log p_t");
+                _w.Line($"{prefix} = {nll}; // -w_t log p_t, log p_t = (x_t - m) - log s");
                 return;
             }
 
-            _w.Line($"float nll = {nll}; // -w_t log p_t");
+            _w.Line($"float nll = {nll}; // -w_t log p_t, log p_t = (x_t - m) - log s");
             _w.Line(weighted
-                ? $"float smooth = weightSum * logSum - {KM}.DotShifted(weight, x, max); // -sum_c w_c log p_c"
-                : $"float smooth = Classes * logSum - {KM}.SumShifted(x, max); // -sum_c log p_c");
+                ? $"float smooth = weightSum * logSum - {KM}.DotShifted(weight, logits.Slice({offset}, Classes), max); // -sum_c w_c log p_c"
+                : $"float smooth = Classes * logSum - {KM}.SumShifted(logits.Slice({offset}, Classes), max); // -sum_c log p_c");
             _w.Line($"{prefix} = OneMinusSmoothing * nll + SmoothingPerClass * smooth;");
         }
 
-        /// <summary>Declares <c>loss</c> and <c>targetSum</c> for soft targets <c>t</c>.</summary>
+        /// <summary>Declares <c>targetSum</c> = sum_c t'_c for soft targets <c>t</c>.</summary>
+        private void SoftTargetSum() =>
+            _w.Line(_smoothing
+                ? $"float targetSum = OneMinusSmoothing * {KM}.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C"
+                : $"float targetSum = {KM}.Sum(t);");
+
+        /// <summary>Declares <c>loss</c> = -sum_c t'_c log p_c for soft targets <c>t</c>, from <c>targetSum</c>, <c>max</c>, <c>logSum</c>.</summary>
         private void SoftLoss()
         {
             if (!_smoothing)
             {
-                _w.Line($"float targetSum = {KM}.Sum(t);");
                 _w.Line($"float loss = logSum * targetSum - {KM}.DotShifted(t, x, max); // -sum_c t_c log p_c");
                 return;
             }
 
-            _w.Line("// t'_c = (1 - e) t_c + e / C");
-            _w.Line($"float targetSum = OneMinusSmoothing * {KM}.Sum(t) + LabelSmoothing;");
             _w.Line($"float shifted = OneMinusSmoothing * {KM}.DotShifted(t, x, max) + SmoothingPerClass * {KM}.SumShifted(x, max);");
             _w.Line("float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c");
         }

@@ -84,41 +84,11 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-            // row 0: elements [0, 3)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                global::System.Span<float> p = destination.Slice(0, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
-            // row 1: elements [3, 6)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                global::System.Span<float> p = destination.Slice(3, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
-            // row 2: elements [6, 9)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
-                global::System.Span<float> p = destination.Slice(6, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
-            // row 3: elements [9, 12)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
-                global::System.Span<float> p = destination.Slice(9, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
-            // row 4: elements [12, 15)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
-                global::System.Span<float> p = destination.Slice(12, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, 1f, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, 1f, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, 1f, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, 1f, destination, out _);
         }
 
         /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -128,51 +98,11 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-            // row 0: elements [0, 3)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                global::System.Span<float> y = destination.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
-            // row 1: elements [3, 6)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                global::System.Span<float> y = destination.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
-            // row 2: elements [6, 9)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
-                global::System.Span<float> y = destination.Slice(6, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
-            // row 3: elements [9, 12)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
-                global::System.Span<float> y = destination.Slice(9, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
-            // row 4: elements [12, 15)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
-                global::System.Span<float> y = destination.Slice(12, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 0, Classes, destination);
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 3, Classes, destination);
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 6, Classes, destination);
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 9, Classes, destination);
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 12, Classes, destination);
         }
 
         /// <summary>One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.</summary>
@@ -261,12 +191,9 @@ namespace Demo
                 int target = targets[0];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(0, Classes), max); // -sum_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -276,12 +203,9 @@ namespace Demo
                 int target = targets[1];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(3, Classes), max); // -sum_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -291,12 +215,9 @@ namespace Demo
                 int target = targets[2];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[6 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(6, Classes), max); // -sum_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -306,12 +227,9 @@ namespace Demo
                 int target = targets[3];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[9 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(9, Classes), max); // -sum_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -321,12 +239,9 @@ namespace Demo
                 int target = targets[4];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[12 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(12, Classes), max); // -sum_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -352,12 +267,9 @@ namespace Demo
                 int target = targets[0];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(0, Classes), max); // -sum_c w_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -367,12 +279,9 @@ namespace Demo
                 int target = targets[1];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[3 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(3, Classes), max); // -sum_c w_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -382,12 +291,9 @@ namespace Demo
                 int target = targets[2];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[6 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(6, Classes), max); // -sum_c w_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -397,12 +303,9 @@ namespace Demo
                 int target = targets[3];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[9 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(9, Classes), max); // -sum_c w_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -412,12 +315,9 @@ namespace Demo
                 int target = targets[4];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[12 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(12, Classes), max); // -sum_c w_c log p_c
                     float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                     total += loss;
                 }
@@ -438,11 +338,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
@@ -451,11 +348,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
@@ -464,11 +358,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(6, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
@@ -477,11 +368,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(9, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
@@ -490,11 +378,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(12, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
@@ -518,12 +403,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(0, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[0] = loss;
@@ -534,12 +416,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(3, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[1] = loss;
@@ -550,12 +429,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[6 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(6, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[2] = loss;
@@ -566,12 +442,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[9 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(9, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[3] = loss;
@@ -582,12 +455,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = logSum - (logits[12 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(12, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[4] = loss;
@@ -613,12 +483,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(0, Classes), max); // -sum_c w_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[0] = loss;
@@ -629,12 +496,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[3 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(3, Classes), max); // -sum_c w_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[1] = loss;
@@ -645,12 +509,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[6 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(6, Classes), max); // -sum_c w_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[2] = loss;
@@ -661,12 +522,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[9 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(9, Classes), max); // -sum_c w_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[3] = loss;
@@ -677,12 +535,9 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float nll = weight[target] * (logSum - (logits[12 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(12, Classes), max); // -sum_c w_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
                 losses[4] = loss;
@@ -705,126 +560,101 @@ namespace Demo
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
-                global::System.Span<float> g = gradient.Slice(0, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(0, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * 1f;
-                    global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(0, Classes), max); // -sum_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[target] -= scale * OneMinusSmoothing * 1f;
+                    global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(0, Classes), scale * SmoothingPerClass, gradient.Slice(0, Classes));
+                    total += loss;
                 }
             }
             // row 1: elements [3, 6)
             {
                 int target = targets[1];
-                global::System.Span<float> g = gradient.Slice(3, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(3, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * 1f;
-                    global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(3, Classes), max); // -sum_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[3 + target] -= scale * OneMinusSmoothing * 1f;
+                    global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(3, Classes), scale * SmoothingPerClass, gradient.Slice(3, Classes));
+                    total += loss;
                 }
             }
             // row 2: elements [6, 9)
             {
                 int target = targets[2];
-                global::System.Span<float> g = gradient.Slice(6, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(6, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * 1f;
-                    global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = logSum - (logits[6 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(6, Classes), max); // -sum_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[6 + target] -= scale * OneMinusSmoothing * 1f;
+                    global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(6, Classes), scale * SmoothingPerClass, gradient.Slice(6, Classes));
+                    total += loss;
                 }
             }
             // row 3: elements [9, 12)
             {
                 int target = targets[3];
-                global::System.Span<float> g = gradient.Slice(9, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(9, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * 1f;
-                    global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = logSum - (logits[9 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(9, Classes), max); // -sum_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[9 + target] -= scale * OneMinusSmoothing * 1f;
+                    global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(9, Classes), scale * SmoothingPerClass, gradient.Slice(9, Classes));
+                    total += loss;
                 }
             }
             // row 4: elements [12, 15)
             {
                 int target = targets[4];
-                global::System.Span<float> g = gradient.Slice(12, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(12, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = logSum - (x[target] - max); // -w_t log p_t
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(x, max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * 1f;
-                    global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = logSum - (logits[12 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(12, Classes), max); // -sum_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[12 + target] -= scale * OneMinusSmoothing * 1f;
+                    global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(12, Classes), scale * SmoothingPerClass, gradient.Slice(12, Classes));
+                    total += loss;
                 }
             }
             return total;
@@ -849,126 +679,101 @@ namespace Demo
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
-                global::System.Span<float> g = gradient.Slice(0, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(0, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * weight[target];
-                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(0, Classes), max); // -sum_c w_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[target] -= scale * OneMinusSmoothing * weight[target];
+                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(0, Classes));
+                    total += loss;
                 }
             }
             // row 1: elements [3, 6)
             {
                 int target = targets[1];
-                global::System.Span<float> g = gradient.Slice(3, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(3, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * weight[target];
-                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = weight[target] * (logSum - (logits[3 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(3, Classes), max); // -sum_c w_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[3 + target] -= scale * OneMinusSmoothing * weight[target];
+                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(3, Classes));
+                    total += loss;
                 }
             }
             // row 2: elements [6, 9)
             {
                 int target = targets[2];
-                global::System.Span<float> g = gradient.Slice(6, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(6, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * weight[target];
-                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = weight[target] * (logSum - (logits[6 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(6, Classes), max); // -sum_c w_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[6 + target] -= scale * OneMinusSmoothing * weight[target];
+                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(6, Classes));
+                    total += loss;
                 }
             }
             // row 3: elements [9, 12)
             {
                 int target = targets[3];
-                global::System.Span<float> g = gradient.Slice(9, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(9, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * weight[target];
-                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = weight[target] * (logSum - (logits[9 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(9, Classes), max); // -sum_c w_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[9 + target] -= scale * OneMinusSmoothing * weight[target];
+                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(9, Classes));
+                    total += loss;
                 }
             }
             // row 4: elements [12, 15)
             {
                 int target = targets[4];
-                global::System.Span<float> g = gradient.Slice(12, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(12, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float nll = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, x, max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, scale * a / sum, g);
-                    g[target] -= scale * OneMinusSmoothing * weight[target];
-                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), g);
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float nll = weight[target] * (logSum - (logits[12 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(12, Classes), max); // -sum_c w_c log p_c
+                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    gradient[12 + target] -= scale * OneMinusSmoothing * weight[target];
+                    global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(12, Classes));
+                    total += loss;
                 }
             }
             return total;
@@ -991,15 +796,11 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
                 global::System.Span<float> g = gradient.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
@@ -1008,15 +809,11 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(3, Classes);
                 global::System.Span<float> g = gradient.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
@@ -1025,15 +822,11 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(6, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(6, Classes);
                 global::System.Span<float> g = gradient.Slice(6, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
@@ -1042,15 +835,11 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(9, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(9, Classes);
                 global::System.Span<float> g = gradient.Slice(9, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
@@ -1059,15 +848,11 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(12, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(12, Classes);
                 global::System.Span<float> g = gradient.Slice(12, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                // t'_c = (1 - e) t_c + e / C
-                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing;
+                float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
                 float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }

@@ -61,20 +61,8 @@ static partial class GlobalLoss
     {
         if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
         if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-        // row 0: elements [0, 3)
-        {
-            global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-            global::System.Span<float> p = destination.Slice(0, Classes);
-            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-            global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-        }
-        // row 1: elements [3, 6)
-        {
-            global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-            global::System.Span<float> p = destination.Slice(3, Classes);
-            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-            global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-        }
+        global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
+        global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, 1f, destination, out _);
     }
 
     /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -84,24 +72,8 @@ static partial class GlobalLoss
     {
         if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
         if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-        // row 0: elements [0, 3)
-        {
-            global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-            global::System.Span<float> y = destination.Slice(0, Classes);
-            float max = global::FixedShapeLoss.KernelMath.Max(x);
-            float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-            global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-            global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-        }
-        // row 1: elements [3, 6)
-        {
-            global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-            global::System.Span<float> y = destination.Slice(3, Classes);
-            float max = global::FixedShapeLoss.KernelMath.Max(x);
-            float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-            global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-            global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-        }
+        global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 0, Classes, destination);
+        global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 3, Classes, destination);
     }
 
     /// <summary>One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.</summary>
@@ -175,11 +147,8 @@ static partial class GlobalLoss
             int target = targets[0];
             if (target != IgnoreIndex)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                float loss = logSum - (x[target] - max); // -w_t log p_t
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                 total += loss;
             }
         }
@@ -188,11 +157,8 @@ static partial class GlobalLoss
             int target = targets[1];
             if (target != IgnoreIndex)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                float loss = logSum - (x[target] - max); // -w_t log p_t
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                float loss = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                 total += loss;
             }
         }
@@ -217,11 +183,8 @@ static partial class GlobalLoss
             int target = targets[0];
             if (target != IgnoreIndex)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                float loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                 total += loss;
             }
         }
@@ -230,11 +193,8 @@ static partial class GlobalLoss
             int target = targets[1];
             if (target != IgnoreIndex)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                float loss = weight[target] * (logSum - (logits[3 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                 total += loss;
             }
         }
@@ -254,10 +214,8 @@ static partial class GlobalLoss
         {
             global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
             global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
-            float max = global::FixedShapeLoss.KernelMath.Max(x);
-            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-            float logSum = global::System.MathF.Log(sum);
             float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
             float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
             total += loss;
         }
@@ -265,10 +223,8 @@ static partial class GlobalLoss
         {
             global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
             global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(3, Classes);
-            float max = global::FixedShapeLoss.KernelMath.Max(x);
-            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-            float logSum = global::System.MathF.Log(sum);
             float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
             float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
             total += loss;
         }
@@ -291,11 +247,8 @@ static partial class GlobalLoss
             float loss = 0f;
             if (target != IgnoreIndex)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                loss = logSum - (x[target] - max); // -w_t log p_t
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
             }
             losses[0] = loss;
         }
@@ -305,11 +258,8 @@ static partial class GlobalLoss
             float loss = 0f;
             if (target != IgnoreIndex)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                loss = logSum - (x[target] - max); // -w_t log p_t
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                loss = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
             }
             losses[1] = loss;
         }
@@ -333,11 +283,8 @@ static partial class GlobalLoss
             float loss = 0f;
             if (target != IgnoreIndex)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
             }
             losses[0] = loss;
         }
@@ -347,11 +294,8 @@ static partial class GlobalLoss
             float loss = 0f;
             if (target != IgnoreIndex)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
-                loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                loss = weight[target] * (logSum - (logits[3 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
             }
             losses[1] = loss;
         }
@@ -373,45 +317,35 @@ static partial class GlobalLoss
         // row 0: elements [0, 3)
         {
             int target = targets[0];
-            global::System.Span<float> g = gradient.Slice(0, Classes);
             if (target == IgnoreIndex)
             {
-                g.Clear();
+                gradient.Slice(0, Classes).Clear();
             }
             else
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                float loss = logSum - (x[target] - max); // -w_t log p_t
-                total += loss;
                 // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                 float factor = scale;
-                global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                g[target] -= factor;
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                gradient[target] -= factor;
+                total += loss;
             }
         }
         // row 1: elements [3, 6)
         {
             int target = targets[1];
-            global::System.Span<float> g = gradient.Slice(3, Classes);
             if (target == IgnoreIndex)
             {
-                g.Clear();
+                gradient.Slice(3, Classes).Clear();
             }
             else
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                float loss = logSum - (x[target] - max); // -w_t log p_t
-                total += loss;
                 // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                 float factor = scale;
-                global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                g[target] -= factor;
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                float loss = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                gradient[3 + target] -= factor;
+                total += loss;
             }
         }
         return total / denominator;
@@ -436,45 +370,35 @@ static partial class GlobalLoss
         // row 0: elements [0, 3)
         {
             int target = targets[0];
-            global::System.Span<float> g = gradient.Slice(0, Classes);
             if (target == IgnoreIndex)
             {
-                g.Clear();
+                gradient.Slice(0, Classes).Clear();
             }
             else
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                total += loss;
                 // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                 float factor = scale * weight[target];
-                global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                g[target] -= factor;
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                float loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                gradient[target] -= factor;
+                total += loss;
             }
         }
         // row 1: elements [3, 6)
         {
             int target = targets[1];
-            global::System.Span<float> g = gradient.Slice(3, Classes);
             if (target == IgnoreIndex)
             {
-                g.Clear();
+                gradient.Slice(3, Classes).Clear();
             }
             else
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
-                float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                total += loss;
                 // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                 float factor = scale * weight[target];
-                global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                g[target] -= factor;
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                float loss = weight[target] * (logSum - (logits[3 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                gradient[3 + target] -= factor;
+                total += loss;
             }
         }
         return total / denominator;
@@ -497,13 +421,10 @@ static partial class GlobalLoss
             global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
             global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
             global::System.Span<float> g = gradient.Slice(0, Classes);
-            float max = global::FixedShapeLoss.KernelMath.Max(x);
-            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-            float logSum = global::System.MathF.Log(sum);
             float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+            float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
             float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
             total += loss;
-            global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
             global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
         }
         // row 1: elements [3, 6)
@@ -511,13 +432,10 @@ static partial class GlobalLoss
             global::System.ReadOnlySpan<float> x = logits.Slice(3, Classes);
             global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(3, Classes);
             global::System.Span<float> g = gradient.Slice(3, Classes);
-            float max = global::FixedShapeLoss.KernelMath.Max(x);
-            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-            float logSum = global::System.MathF.Log(sum);
             float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+            float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
             float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
             total += loss;
-            global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
             global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
         }
         return total / Batch;

@@ -58,13 +58,7 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-            // row 0: elements [0, 2)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                global::System.Span<float> p = destination.Slice(0, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
         }
 
         /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -74,15 +68,7 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-            // row 0: elements [0, 2)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                global::System.Span<float> y = destination.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 0, Classes, destination);
         }
 
         /// <summary>One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.</summary>
@@ -151,11 +137,8 @@ namespace Demo
                 int target = targets[0];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -180,11 +163,8 @@ namespace Demo
                 int target = targets[0];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -204,10 +184,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
             }
@@ -230,11 +208,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[0] = loss;
             }
@@ -258,11 +233,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[0] = loss;
             }
@@ -284,23 +256,18 @@ namespace Demo
             // row 0: elements [0, 2)
             {
                 int target = targets[0];
-                global::System.Span<float> g = gradient.Slice(0, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(0, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[target] -= factor;
+                    total += loss;
                 }
             }
             return total / denominator;
@@ -325,23 +292,18 @@ namespace Demo
             // row 0: elements [0, 2)
             {
                 int target = targets[0];
-                global::System.Span<float> g = gradient.Slice(0, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(0, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale * weight[target];
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[target] -= factor;
+                    total += loss;
                 }
             }
             return total / denominator;
@@ -364,13 +326,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
                 global::System.Span<float> g = gradient.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
             }
             return total / Batch;

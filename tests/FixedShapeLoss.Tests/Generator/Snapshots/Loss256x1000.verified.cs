@@ -60,10 +60,7 @@ namespace Demo
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
             for (int i = 0; i < Batch; i++)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                global::System.Span<float> p = destination.Slice(i * Classes, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
+                global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1f, destination, out _);
             }
         }
 
@@ -76,12 +73,7 @@ namespace Demo
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
             for (int i = 0; i < Batch; i++)
             {
-                global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                global::System.Span<float> y = destination.Slice(i * Classes, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
+                global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, i * Classes, Classes, destination);
             }
         }
 
@@ -166,11 +158,8 @@ namespace Demo
                 int target = targets[i];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = logSum - (logits[i * Classes + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -195,11 +184,8 @@ namespace Demo
                 int target = targets[i];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -219,10 +205,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(i * Classes, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
             }
@@ -245,11 +229,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = logSum - (logits[i * Classes + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[i] = loss;
             }
@@ -273,11 +254,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[i] = loss;
             }
@@ -299,23 +277,18 @@ namespace Demo
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
-                global::System.Span<float> g = gradient.Slice(i * Classes, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(i * Classes, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = logSum - (logits[i * Classes + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[i * Classes + target] -= factor;
+                    total += loss;
                 }
             }
             return total / denominator;
@@ -340,23 +313,18 @@ namespace Demo
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
-                global::System.Span<float> g = gradient.Slice(i * Classes, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(i * Classes, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale * weight[target];
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[i * Classes + target] -= factor;
+                    total += loss;
                 }
             }
             return total / denominator;
@@ -379,13 +347,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(i * Classes, Classes);
                 global::System.Span<float> g = gradient.Slice(i * Classes, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
             }
             return total / Batch;

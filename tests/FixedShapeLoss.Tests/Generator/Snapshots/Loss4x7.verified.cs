@@ -73,34 +73,10 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-            // row 0: elements [0, 7)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                global::System.Span<float> p = destination.Slice(0, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
-            // row 1: elements [7, 14)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
-                global::System.Span<float> p = destination.Slice(7, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
-            // row 2: elements [14, 21)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
-                global::System.Span<float> p = destination.Slice(14, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
-            // row 3: elements [21, 28)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
-                global::System.Span<float> p = destination.Slice(21, Classes);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-            }
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 7, Classes, 1f, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 14, Classes, 1f, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 21, Classes, 1f, destination, out _);
         }
 
         /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -110,42 +86,10 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-            // row 0: elements [0, 7)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                global::System.Span<float> y = destination.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
-            // row 1: elements [7, 14)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
-                global::System.Span<float> y = destination.Slice(7, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
-            // row 2: elements [14, 21)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
-                global::System.Span<float> y = destination.Slice(14, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
-            // row 3: elements [21, 28)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
-                global::System.Span<float> y = destination.Slice(21, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-            }
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 0, Classes, destination);
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 7, Classes, destination);
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 14, Classes, destination);
+            global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 21, Classes, destination);
         }
 
         /// <summary>One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.</summary>
@@ -229,11 +173,8 @@ namespace Demo
                 int target = targets[0];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -242,11 +183,8 @@ namespace Demo
                 int target = targets[1];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 7, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = logSum - (logits[7 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -255,11 +193,8 @@ namespace Demo
                 int target = targets[2];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 14, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = logSum - (logits[14 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -268,11 +203,8 @@ namespace Demo
                 int target = targets[3];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 21, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = logSum - (logits[21 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -297,11 +229,8 @@ namespace Demo
                 int target = targets[0];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -310,11 +239,8 @@ namespace Demo
                 int target = targets[1];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 7, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = weight[target] * (logSum - (logits[7 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -323,11 +249,8 @@ namespace Demo
                 int target = targets[2];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 14, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = weight[target] * (logSum - (logits[14 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -336,11 +259,8 @@ namespace Demo
                 int target = targets[3];
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 21, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    float loss = weight[target] * (logSum - (logits[21 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     total += loss;
                 }
             }
@@ -360,10 +280,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
             }
@@ -371,10 +289,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(7, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 7, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
             }
@@ -382,10 +298,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(14, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 14, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
             }
@@ -393,10 +307,8 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(21, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 21, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
             }
@@ -419,11 +331,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[0] = loss;
             }
@@ -433,11 +342,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 7, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = logSum - (logits[7 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[1] = loss;
             }
@@ -447,11 +353,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 14, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = logSum - (logits[14 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[2] = loss;
             }
@@ -461,11 +364,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = logSum - (x[target] - max); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 21, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = logSum - (logits[21 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[3] = loss;
             }
@@ -489,11 +389,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[0] = loss;
             }
@@ -503,11 +400,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 7, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = weight[target] * (logSum - (logits[7 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[1] = loss;
             }
@@ -517,11 +411,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 14, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = weight[target] * (logSum - (logits[14 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[2] = loss;
             }
@@ -531,11 +422,8 @@ namespace Demo
                 float loss = 0f;
                 if (target != IgnoreIndex)
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                    float logSum = global::System.MathF.Log(sum);
-                    loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 21, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                    loss = weight[target] * (logSum - (logits[21 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                 }
                 losses[3] = loss;
             }
@@ -557,89 +445,69 @@ namespace Demo
             // row 0: elements [0, 7)
             {
                 int target = targets[0];
-                global::System.Span<float> g = gradient.Slice(0, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(0, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[target] -= factor;
+                    total += loss;
                 }
             }
             // row 1: elements [7, 14)
             {
                 int target = targets[1];
-                global::System.Span<float> g = gradient.Slice(7, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(7, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 7, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = logSum - (logits[7 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[7 + target] -= factor;
+                    total += loss;
                 }
             }
             // row 2: elements [14, 21)
             {
                 int target = targets[2];
-                global::System.Span<float> g = gradient.Slice(14, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(14, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 14, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = logSum - (logits[14 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[14 + target] -= factor;
+                    total += loss;
                 }
             }
             // row 3: elements [21, 28)
             {
                 int target = targets[3];
-                global::System.Span<float> g = gradient.Slice(21, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(21, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = logSum - (x[target] - max); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale;
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 21, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = logSum - (logits[21 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[21 + target] -= factor;
+                    total += loss;
                 }
             }
             return total / denominator;
@@ -664,89 +532,69 @@ namespace Demo
             // row 0: elements [0, 7)
             {
                 int target = targets[0];
-                global::System.Span<float> g = gradient.Slice(0, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(0, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale * weight[target];
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[target] -= factor;
+                    total += loss;
                 }
             }
             // row 1: elements [7, 14)
             {
                 int target = targets[1];
-                global::System.Span<float> g = gradient.Slice(7, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(7, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale * weight[target];
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 7, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = weight[target] * (logSum - (logits[7 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[7 + target] -= factor;
+                    total += loss;
                 }
             }
             // row 2: elements [14, 21)
             {
                 int target = targets[2];
-                global::System.Span<float> g = gradient.Slice(14, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(14, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale * weight[target];
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 14, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = weight[target] * (logSum - (logits[14 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[14 + target] -= factor;
+                    total += loss;
                 }
             }
             // row 3: elements [21, 28)
             {
                 int target = targets[3];
-                global::System.Span<float> g = gradient.Slice(21, Classes);
                 if (target == IgnoreIndex)
                 {
-                    g.Clear();
+                    gradient.Slice(21, Classes).Clear();
                 }
                 else
                 {
-                    global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
-                    float max = global::FixedShapeLoss.KernelMath.Max(x);
-                    float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                    float logSum = global::System.MathF.Log(sum);
-                    float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                    total += loss;
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale * weight[target];
-                    global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                    g[target] -= factor;
+                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 21, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                    float loss = weight[target] * (logSum - (logits[21 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    gradient[21 + target] -= factor;
+                    total += loss;
                 }
             }
             return total / denominator;
@@ -769,13 +617,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
                 global::System.Span<float> g = gradient.Slice(0, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
             }
             // row 1: elements [7, 14)
@@ -783,13 +628,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(7, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(7, Classes);
                 global::System.Span<float> g = gradient.Slice(7, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 7, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
             }
             // row 2: elements [14, 21)
@@ -797,13 +639,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(14, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(14, Classes);
                 global::System.Span<float> g = gradient.Slice(14, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 14, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
             }
             // row 3: elements [21, 28)
@@ -811,13 +650,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> x = logits.Slice(21, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(21, Classes);
                 global::System.Span<float> g = gradient.Slice(21, Classes);
-                float max = global::FixedShapeLoss.KernelMath.Max(x);
-                float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                float logSum = global::System.MathF.Log(sum);
                 float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 21, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                 float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                 total += loss;
-                global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
             }
             return total / Batch;

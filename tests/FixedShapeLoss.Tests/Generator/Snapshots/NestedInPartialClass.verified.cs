@@ -72,27 +72,9 @@ namespace Demo.Models
                 {
                     if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
                     if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-                    // row 0: elements [0, 5)
-                    {
-                        global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                        global::System.Span<float> p = destination.Slice(0, Classes);
-                        float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                        global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-                    }
-                    // row 1: elements [5, 10)
-                    {
-                        global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
-                        global::System.Span<float> p = destination.Slice(5, Classes);
-                        float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                        global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-                    }
-                    // row 2: elements [10, 15)
-                    {
-                        global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
-                        global::System.Span<float> p = destination.Slice(10, Classes);
-                        float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, global::FixedShapeLoss.KernelMath.Max(x), p); // p_j = exp(x_j - m), s = sum_j p_j
-                        global::FixedShapeLoss.KernelMath.Multiply(p, 1f / sum, p);
-                    }
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 5, Classes, 1f, destination, out _);
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 10, Classes, 1f, destination, out _);
                 }
 
                 /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -102,33 +84,9 @@ namespace Demo.Models
                 {
                     if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
                     if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-                    // row 0: elements [0, 5)
-                    {
-                        global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                        global::System.Span<float> y = destination.Slice(0, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                        global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                        global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-                    }
-                    // row 1: elements [5, 10)
-                    {
-                        global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
-                        global::System.Span<float> y = destination.Slice(5, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                        global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                        global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-                    }
-                    // row 2: elements [10, 15)
-                    {
-                        global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
-                        global::System.Span<float> y = destination.Slice(10, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float logSum = global::System.MathF.Log(global::FixedShapeLoss.KernelMath.SumExp(x, max));
-                        global::FixedShapeLoss.KernelMath.Subtract(x, max, y);
-                        global::FixedShapeLoss.KernelMath.Subtract(y, logSum, y);
-                    }
+                    global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 0, Classes, destination);
+                    global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 5, Classes, destination);
+                    global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 10, Classes, destination);
                 }
 
                 /// <summary>One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.</summary>
@@ -207,11 +165,8 @@ namespace Demo.Models
                         int target = targets[0];
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = logSum - (x[target] - max); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                             total += loss;
                         }
                     }
@@ -220,11 +175,8 @@ namespace Demo.Models
                         int target = targets[1];
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = logSum - (x[target] - max); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 5, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            float loss = logSum - (logits[5 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                             total += loss;
                         }
                     }
@@ -233,11 +185,8 @@ namespace Demo.Models
                         int target = targets[2];
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = logSum - (x[target] - max); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 10, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            float loss = logSum - (logits[10 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                             total += loss;
                         }
                     }
@@ -262,11 +211,8 @@ namespace Demo.Models
                         int target = targets[0];
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            float loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                             total += loss;
                         }
                     }
@@ -275,11 +221,8 @@ namespace Demo.Models
                         int target = targets[1];
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 5, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            float loss = weight[target] * (logSum - (logits[5 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                             total += loss;
                         }
                     }
@@ -288,11 +231,8 @@ namespace Demo.Models
                         int target = targets[2];
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 10, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            float loss = weight[target] * (logSum - (logits[10 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                             total += loss;
                         }
                     }
@@ -312,10 +252,8 @@ namespace Demo.Models
                     {
                         global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                         global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                        float logSum = global::System.MathF.Log(sum);
                         float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                        float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                         float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                         total += loss;
                     }
@@ -323,10 +261,8 @@ namespace Demo.Models
                     {
                         global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
                         global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(5, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                        float logSum = global::System.MathF.Log(sum);
                         float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                        float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 5, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                         float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                         total += loss;
                     }
@@ -334,10 +270,8 @@ namespace Demo.Models
                     {
                         global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
                         global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(10, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                        float logSum = global::System.MathF.Log(sum);
                         float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                        float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 10, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                         float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                         total += loss;
                     }
@@ -360,11 +294,8 @@ namespace Demo.Models
                         float loss = 0f;
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            loss = logSum - (x[target] - max); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                         }
                         losses[0] = loss;
                     }
@@ -374,11 +305,8 @@ namespace Demo.Models
                         float loss = 0f;
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            loss = logSum - (x[target] - max); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 5, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            loss = logSum - (logits[5 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                         }
                         losses[1] = loss;
                     }
@@ -388,11 +316,8 @@ namespace Demo.Models
                         float loss = 0f;
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            loss = logSum - (x[target] - max); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 10, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            loss = logSum - (logits[10 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
                         }
                         losses[2] = loss;
                     }
@@ -416,11 +341,8 @@ namespace Demo.Models
                         float loss = 0f;
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                         }
                         losses[0] = loss;
                     }
@@ -430,11 +352,8 @@ namespace Demo.Models
                         float loss = 0f;
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 5, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            loss = weight[target] * (logSum - (logits[5 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                         }
                         losses[1] = loss;
                     }
@@ -444,11 +363,8 @@ namespace Demo.Models
                         float loss = 0f;
                         if (target != IgnoreIndex)
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.SumExp(x, max);        // s = sum_j exp(x_j - m)
-                            float logSum = global::System.MathF.Log(sum);
-                            loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
+                            float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 10, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
+                            loss = weight[target] * (logSum - (logits[10 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                         }
                         losses[2] = loss;
                     }
@@ -470,67 +386,52 @@ namespace Demo.Models
                     // row 0: elements [0, 5)
                     {
                         int target = targets[0];
-                        global::System.Span<float> g = gradient.Slice(0, Classes);
                         if (target == IgnoreIndex)
                         {
-                            g.Clear();
+                            gradient.Slice(0, Classes).Clear();
                         }
                         else
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = logSum - (x[target] - max); // -w_t log p_t
-                            total += loss;
                             // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                             float factor = scale;
-                            global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                            g[target] -= factor;
+                            float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                            float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                            gradient[target] -= factor;
+                            total += loss;
                         }
                     }
                     // row 1: elements [5, 10)
                     {
                         int target = targets[1];
-                        global::System.Span<float> g = gradient.Slice(5, Classes);
                         if (target == IgnoreIndex)
                         {
-                            g.Clear();
+                            gradient.Slice(5, Classes).Clear();
                         }
                         else
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = logSum - (x[target] - max); // -w_t log p_t
-                            total += loss;
                             // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                             float factor = scale;
-                            global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                            g[target] -= factor;
+                            float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 5, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                            float loss = logSum - (logits[5 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                            gradient[5 + target] -= factor;
+                            total += loss;
                         }
                     }
                     // row 2: elements [10, 15)
                     {
                         int target = targets[2];
-                        global::System.Span<float> g = gradient.Slice(10, Classes);
                         if (target == IgnoreIndex)
                         {
-                            g.Clear();
+                            gradient.Slice(10, Classes).Clear();
                         }
                         else
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = logSum - (x[target] - max); // -w_t log p_t
-                            total += loss;
                             // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                             float factor = scale;
-                            global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                            g[target] -= factor;
+                            float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 10, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                            float loss = logSum - (logits[10 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                            gradient[10 + target] -= factor;
+                            total += loss;
                         }
                     }
                     return total / denominator;
@@ -555,67 +456,52 @@ namespace Demo.Models
                     // row 0: elements [0, 5)
                     {
                         int target = targets[0];
-                        global::System.Span<float> g = gradient.Slice(0, Classes);
                         if (target == IgnoreIndex)
                         {
-                            g.Clear();
+                            gradient.Slice(0, Classes).Clear();
                         }
                         else
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                            total += loss;
                             // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                             float factor = scale * weight[target];
-                            global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                            g[target] -= factor;
+                            float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                            float loss = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                            gradient[target] -= factor;
+                            total += loss;
                         }
                     }
                     // row 1: elements [5, 10)
                     {
                         int target = targets[1];
-                        global::System.Span<float> g = gradient.Slice(5, Classes);
                         if (target == IgnoreIndex)
                         {
-                            g.Clear();
+                            gradient.Slice(5, Classes).Clear();
                         }
                         else
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                            total += loss;
                             // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                             float factor = scale * weight[target];
-                            global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                            g[target] -= factor;
+                            float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 5, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                            float loss = weight[target] * (logSum - (logits[5 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                            gradient[5 + target] -= factor;
+                            total += loss;
                         }
                     }
                     // row 2: elements [10, 15)
                     {
                         int target = targets[2];
-                        global::System.Span<float> g = gradient.Slice(10, Classes);
                         if (target == IgnoreIndex)
                         {
-                            g.Clear();
+                            gradient.Slice(10, Classes).Clear();
                         }
                         else
                         {
-                            global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
-                            float max = global::FixedShapeLoss.KernelMath.Max(x);
-                            float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                            float logSum = global::System.MathF.Log(sum);
-                            float loss = weight[target] * (logSum - (x[target] - max)); // -w_t log p_t
-                            total += loss;
                             // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                             float factor = scale * weight[target];
-                            global::FixedShapeLoss.KernelMath.Multiply(g, factor / sum, g);
-                            g[target] -= factor;
+                            float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 10, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
+                            float loss = weight[target] * (logSum - (logits[10 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                            gradient[10 + target] -= factor;
+                            total += loss;
                         }
                     }
                     return total / denominator;
@@ -638,13 +524,10 @@ namespace Demo.Models
                         global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                         global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
                         global::System.Span<float> g = gradient.Slice(0, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                        float logSum = global::System.MathF.Log(sum);
                         float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                        float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                         float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                         total += loss;
-                        global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                         global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
                     }
                     // row 1: elements [5, 10)
@@ -652,13 +535,10 @@ namespace Demo.Models
                         global::System.ReadOnlySpan<float> x = logits.Slice(5, Classes);
                         global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(5, Classes);
                         global::System.Span<float> g = gradient.Slice(5, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                        float logSum = global::System.MathF.Log(sum);
                         float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                        float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 5, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                         float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                         total += loss;
-                        global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                         global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
                     }
                     // row 2: elements [10, 15)
@@ -666,13 +546,10 @@ namespace Demo.Models
                         global::System.ReadOnlySpan<float> x = logits.Slice(10, Classes);
                         global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(10, Classes);
                         global::System.Span<float> g = gradient.Slice(10, Classes);
-                        float max = global::FixedShapeLoss.KernelMath.Max(x);
-                        float sum = global::FixedShapeLoss.KernelMath.ExpShifted(x, max, g); // g_j = exp(x_j - m), s = sum_j g_j
-                        float logSum = global::System.MathF.Log(sum);
                         float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                        float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 10, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
                         float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
                         total += loss;
-                        global::FixedShapeLoss.KernelMath.Multiply(g, scale * targetSum / sum, g);
                         global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
                     }
                     return total / Batch;
