@@ -100,7 +100,9 @@ internal static class BoxMuller
         }
     }
 
-    /// <summary>Cephes <c>log256_ps</c> for one lane, valid on (0, 1] (the only inputs Box–Muller gives it).</summary>
+    /// <summary>Cephes <c>log256_ps</c> for one lane, valid for positive normal floats (Box–Muller gives it (0, 1];
+    /// KernelMath.Log gives it row sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Log(float u)
     {
         uint bits = BitConverter.SingleToUInt32Bits(u);

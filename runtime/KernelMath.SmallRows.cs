@@ -2,6 +2,8 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
 
@@ -9,8 +11,8 @@ namespace FixedShapeLoss;
 // class count as constants; after inlining, the JIT folds the width choice below, so a row of up to 8
 // classes is one 256-bit vector and a row of up to 16 one 512-bit vector, kept in registers from the
 // load to the store (max, exp, sum, scale). Wider rows, narrower machines and matrices shorter than a
-// vector take the span helpers. Lanes outside the row are masked to -inf before the max and the exp,
-// so they contribute exp(-inf) = 0 to every sum.
+// vector take the span helpers. Lanes outside the row are masked to -inf for the max
+// and to 0 after the exp, so they contribute nothing to any maximum or sum.
 public static partial class KernelMath
 {
     /// <summary>The log-sum-exp pieces of one row: returns <c>log sum_j exp(x_j - max)</c> and the row maximum.</summary>
@@ -24,16 +26,16 @@ public static partial class KernelMath
     {
         if (count <= Vector256<float>.Count && Vector256.IsHardwareAccelerated && matrix.Length >= Vector256<float>.Count)
         {
-            var x = LoadRow256(matrix, offset, count, out _, out _);
+            var x = LoadRow256(matrix, offset, count, out var mask, out _);
             max = HorizontalMax(x);
-            return MathF.Log(Vector256.Sum(Exp(x - Vector256.Create(max))));
+            return Log(Vector256.Sum(MaskedExp(x - Vector256.Create(max), mask)));
         }
 
         if (count <= Vector512<float>.Count && Vector512.IsHardwareAccelerated && matrix.Length >= Vector512<float>.Count)
         {
-            var x = LoadRow512(matrix, offset, count, out _, out _);
+            var x = LoadRow512(matrix, offset, count, out var mask, out _);
             max = HorizontalMax(x);
-            return MathF.Log(Vector512.Sum(Exp(x - Vector512.Create(max))));
+            return Log(Vector512.Sum(MaskedExp(x - Vector512.Create(max), mask)));
         }
 
         var row = matrix.Slice(offset, count);
@@ -58,20 +60,20 @@ public static partial class KernelMath
         {
             var x = LoadRow256(matrix, offset, count, out var mask, out int start);
             max = HorizontalMax(x);
-            var e = Exp(x - Vector256.Create(max));
+            var e = MaskedExp(x - Vector256.Create(max), mask);
             float sum = Vector256.Sum(e);
             StoreRow256(destination, start, mask, e * Vector256.Create(factor / sum));
-            return MathF.Log(sum);
+            return Log(sum);
         }
 
         if (count <= Vector512<float>.Count && Vector512.IsHardwareAccelerated && matrix.Length >= Vector512<float>.Count && destination.Length == matrix.Length)
         {
             var x = LoadRow512(matrix, offset, count, out var mask, out int start);
             max = HorizontalMax(x);
-            var e = Exp(x - Vector512.Create(max));
+            var e = MaskedExp(x - Vector512.Create(max), mask);
             float sum = Vector512.Sum(e);
             StoreRow512(destination, start, mask, e * Vector512.Create(factor / sum));
-            return MathF.Log(sum);
+            return Log(sum);
         }
 
         var row = matrix.Slice(offset, count);
@@ -95,7 +97,7 @@ public static partial class KernelMath
         {
             var x = LoadRow256(matrix, offset, count, out var mask, out int start);
             var shifted = x - Vector256.Create(HorizontalMax(x));
-            float logSum = MathF.Log(Vector256.Sum(Exp(shifted)));
+            float logSum = Log(Vector256.Sum(MaskedExp(shifted, mask)));
             StoreRow256(destination, start, mask, shifted - Vector256.Create(logSum));
             return;
         }
@@ -104,7 +106,7 @@ public static partial class KernelMath
         {
             var x = LoadRow512(matrix, offset, count, out var mask, out int start);
             var shifted = x - Vector512.Create(HorizontalMax(x));
-            float logSum = MathF.Log(Vector512.Sum(Exp(shifted)));
+            float logSum = Log(Vector512.Sum(MaskedExp(shifted, mask)));
             StoreRow512(destination, start, mask, shifted - Vector512.Create(logSum));
             return;
         }
@@ -181,14 +183,39 @@ public static partial class KernelMath
         value.StoreUnsafe(ref d, (nuint)start);
     }
 
+    /// <summary>exp of the row's lanes and 0 elsewhere. The other lanes enter the exp as 0, not as -inf:
+    /// exp(-inf) goes through subnormal intermediates, and a subnormal result costs a microcode assist of
+    /// about a hundred cycles on x86.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MaskedExp(Vector256<float> shifted, Vector256<float> mask) =>
+        Exp(shifted & mask) & mask;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> MaskedExp(Vector512<float> shifted, Vector512<float> mask) =>
+        Exp(shifted & mask) & mask;
+
+    /// <summary>The largest lane. On x86 this is maxps, which is not NaN-propagating: a NaN in the row can be
+    /// skipped here, but it still reaches the exp and the sum, so every result of the row is NaN anyway.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float HorizontalMax(Vector256<float> v)
     {
-        var m = Vector128.Max(v.GetLower(), v.GetUpper());
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+        var m = Max128(v.GetLower(), v.GetUpper());
+        m = Max128(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        m = Max128(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
         return m.ToScalar();
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Max128(Vector128<float> a, Vector128<float> b) =>
+        Sse.IsSupported ? Sse.Max(a, b) : Vector128.Max(a, b);
+
+    /// <summary>Natural log of a row sum: Cephes' single-precision log (within about 1 ulp) inlined where
+    /// fused multiply-add is in hardware, for positive normal inputs; MathF.Log for everything else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Log(float x) =>
+        (Fma.IsSupported || AdvSimd.IsSupported) && x >= 1.17549435E-38f && x <= float.MaxValue
+            ? BoxMuller.Log(x)
+            : MathF.Log(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float HorizontalMax(Vector512<float> v) => HorizontalMax(Vector256.Max(v.GetLower(), v.GetUpper()));
