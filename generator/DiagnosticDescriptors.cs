@@ -2,11 +2,11 @@ using Microsoft.CodeAnalysis;
 
 namespace FixedShapeLoss.Generator;
 
-/// <summary>Every diagnostic the generator reports. IDs are listed in AnalyzerReleases.*.md.</summary>
+/// <summary>Every diagnostic the generator reports. IDs are listed in AnalyzerReleases.*.md and, with how to
+/// fix each, in the README's Diagnostics table (no public help page exists yet, so no help link).</summary>
 public static class DiagnosticDescriptors
 {
     private const string Category = "FixedShapeLoss";
-    private const string HelpLink = "https://github.com/fixedshapeloss/fixedshapeloss/blob/main/README.md#diagnostics";
 
     public const string InvalidBatchId = "FSL001";
     public const string InvalidClassesId = "FSL002";
@@ -27,59 +27,59 @@ public static class DiagnosticDescriptors
         InvalidBatchId,
         "Batch must be at least 1",
         "Batch must be at least 1, but it is {0}; set Batch to the number of rows, for example [LossKernel(Batch = 4, Classes = 7)]",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InvalidClasses = new(
         InvalidClassesId,
         "Classes must be at least 2",
         "Classes must be at least 2, but it is {0}; set Classes to the number of classes, for example [LossKernel(Batch = 4, Classes = 7)]",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor ClassNotPartial = new(
         ClassNotPartialId,
         "A [LossKernel] class must be partial",
         "The class '{0}' must be declared partial so that the generated kernels can be added to it; add the 'partial' modifier",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = new(
         ContainingTypeNotPartialId,
         "A type containing a [LossKernel] class must be partial",
         "The type '{0}', which contains the [LossKernel] class '{1}', must be declared partial; add the 'partial' modifier to '{0}'",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor GenericType = new(
         GenericTypeId,
         "A [LossKernel] class cannot be generic",
         "'{0}' is generic; loss kernels need a non-generic class inside non-generic types, so remove the type parameters or move the class out of '{0}'",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor ShapeTooLarge = new(
         ShapeTooLargeId,
         "The shape is too large",
         "Batch × Classes is {0}, more than the largest span length the kernels can take ({1}); use a smaller Batch or Classes",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor MemberClash = new(
         MemberClashId,
         "A member clashes with a generated kernel",
         "'{0}' already declares '{1}', which the generator emits for [LossKernel] classes; rename or remove '{1}'",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InvalidLabelSmoothing = new(
         InvalidLabelSmoothingId,
         "LabelSmoothing must be in [0, 1]",
         "LabelSmoothing must be a number from 0 to 1, but it is {0}; use 0 to turn smoothing off or a value such as 0.1",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InvalidReduction = new(
         InvalidReductionId,
         "Reduction must be Mean or Sum",
         "Reduction must be LossReduction.Mean or LossReduction.Sum, but it is {0}; for per-sample losses call CrossEntropyLossPerSample",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InternalError = new(
         InternalErrorId,
         "The generator failed",
         "The FixedShapeLoss generator could not generate '{0}': {1}; please report this",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink);
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }
