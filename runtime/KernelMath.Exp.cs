@@ -1,0 +1,203 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FixedShapeLoss;
+
+// Single-precision exp, identical bit for bit at every width (scalar, 128, 256, 512 bits).
+//
+// Algorithm (float only, no tables):
+//   1. clamp x to [ClampLow, ClampHigh] (NaN passes through unchanged);
+//   2. n = round-to-nearest-even(x * log2(e)) with the 1.5 * 2^23 shifter (one FMA);
+//   3. r = x - n * Ln2Hi - n * Ln2Lo (Cody-Waite; Ln2Hi has 9 significant bits, so n * Ln2Hi and the
+//      first subtraction are exact with or without FMA), |r| <= ~0.3466;
+//   4. exp(r) ~ 1 + r + r^2/2 + ... by a degree-7 polynomial in Horner form ending with two FMAs
+//      (p = p * r + 1; p = p * r + 1), Cephes expf coefficients;
+//   5. exp(x) = p * 2^n with a single rounding: vscalefps when AVX-512F is present, else
+//      (p * 2^(n >> 1)) * 2^(n - (n >> 1)), whose first product is exact, so both give the same bits
+//      (also for subnormal results and overflow to +inf).
+//
+// Every operation is the same IEEE operation at every width, and multiply-add is fused at every
+// width exactly when the x86 FMA instruction set is present, so the four entry points agree bit for bit.
+public static partial class KernelMath
+{
+    private const float Log2E = 1.44269504088896341f;
+    private const float Ln2Hi = 0.693359375f;          // 355 / 512
+    private const float Ln2Lo = -2.12194440e-4f;       // ln 2 - Ln2Hi
+    private const float Shifter = 12582912f;           // 1.5 * 2^23: adding it rounds to an integer
+    private const int ShifterBits = 0x4B400000;
+
+    // exp(88.8) overflows to +inf; exp(-104) underflows to 0 (it is below half the smallest subnormal).
+    private const float ClampHigh = 88.8f;
+    private const float ClampLow = -104f;
+
+    private const float P0 = 1.9875691500E-4f;
+    private const float P1 = 1.3981999507E-3f;
+    private const float P2 = 8.3334519073E-3f;
+    private const float P3 = 4.1665795894E-2f;
+    private const float P4 = 1.6666665459E-1f;
+    private const float P5 = 5.0000001201E-1f;
+
+    /// <summary>e raised to <paramref name="x"/>; the same algorithm and bits as the vector overloads.</summary>
+    /// <param name="x">The exponent.</param>
+    /// <returns>exp(x) within 1 ulp of the correctly rounded result; NaN for NaN, +inf above 88.7228, 0 for -inf.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Exp(float x)
+    {
+        x = x < ClampLow ? ClampLow : x;
+        x = x > ClampHigh ? ClampHigh : x;
+        float t = MulAdd(x, Log2E, Shifter);
+        float n = t - Shifter;
+        float r = MulAdd(n, -Ln2Hi, x);
+        r = MulAdd(n, -Ln2Lo, r);
+        float p = MulAdd(P0, r, P1);
+        p = MulAdd(p, r, P2);
+        p = MulAdd(p, r, P3);
+        p = MulAdd(p, r, P4);
+        p = MulAdd(p, r, P5);
+        p = MulAdd(p, r, 1f);
+        p = MulAdd(p, r, 1f);
+        if (Avx512F.IsSupported)
+        {
+            return Avx512F.ScaleScalar(Vector128.CreateScalarUnsafe(p), Vector128.CreateScalarUnsafe(n)).ToScalar();
+        }
+
+        int ni = BitConverter.SingleToInt32Bits(t) - ShifterBits;
+        int n1 = ni >> 1;
+        float s1 = BitConverter.Int32BitsToSingle((n1 << 23) + 0x3F800000);
+        float s2 = BitConverter.Int32BitsToSingle(((ni - n1) << 23) + 0x3F800000);
+        return p * s1 * s2;
+    }
+
+    /// <summary>e raised to each element of <paramref name="x"/>; bit for bit <see cref="Exp(float)"/> on every lane.</summary>
+    /// <param name="x">The exponents.</param>
+    /// <returns>exp of each lane.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        x = Clamp(x);
+        Vector128<float> t = MulAdd(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
+        Vector128<float> n = t - Vector128.Create(Shifter);
+        Vector128<float> r = MulAdd(n, Vector128.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector128.Create(-Ln2Lo), r);
+        Vector128<float> p = MulAdd(Vector128.Create(P0), r, Vector128.Create(P1));
+        p = MulAdd(p, r, Vector128.Create(P2));
+        p = MulAdd(p, r, Vector128.Create(P3));
+        p = MulAdd(p, r, Vector128.Create(P4));
+        p = MulAdd(p, r, Vector128.Create(P5));
+        p = MulAdd(p, r, Vector128<float>.One);
+        p = MulAdd(p, r, Vector128<float>.One);
+        if (Avx512F.VL.IsSupported)
+        {
+            return Avx512F.VL.Scale(p, n);
+        }
+
+        Vector128<int> ni = t.AsInt32() - Vector128.Create(ShifterBits);
+        Vector128<int> n1 = Vector128.ShiftRightArithmetic(ni, 1);
+        Vector128<float> s1 = (Vector128.ShiftLeft(n1, 23) + Vector128.Create(0x3F800000)).AsSingle();
+        Vector128<float> s2 = (Vector128.ShiftLeft(ni - n1, 23) + Vector128.Create(0x3F800000)).AsSingle();
+        return p * s1 * s2;
+    }
+
+    /// <summary>e raised to each element of <paramref name="x"/>; bit for bit <see cref="Exp(float)"/> on every lane.</summary>
+    /// <param name="x">The exponents.</param>
+    /// <returns>exp of each lane.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        x = Clamp(x);
+        Vector256<float> t = MulAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
+        Vector256<float> n = t - Vector256.Create(Shifter);
+        Vector256<float> r = MulAdd(n, Vector256.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector256.Create(-Ln2Lo), r);
+        Vector256<float> p = MulAdd(Vector256.Create(P0), r, Vector256.Create(P1));
+        p = MulAdd(p, r, Vector256.Create(P2));
+        p = MulAdd(p, r, Vector256.Create(P3));
+        p = MulAdd(p, r, Vector256.Create(P4));
+        p = MulAdd(p, r, Vector256.Create(P5));
+        p = MulAdd(p, r, Vector256<float>.One);
+        p = MulAdd(p, r, Vector256<float>.One);
+        if (Avx512F.VL.IsSupported)
+        {
+            return Avx512F.VL.Scale(p, n);
+        }
+
+        Vector256<int> ni = t.AsInt32() - Vector256.Create(ShifterBits);
+        Vector256<int> n1 = Vector256.ShiftRightArithmetic(ni, 1);
+        Vector256<float> s1 = (Vector256.ShiftLeft(n1, 23) + Vector256.Create(0x3F800000)).AsSingle();
+        Vector256<float> s2 = (Vector256.ShiftLeft(ni - n1, 23) + Vector256.Create(0x3F800000)).AsSingle();
+        return p * s1 * s2;
+    }
+
+    /// <summary>e raised to each element of <paramref name="x"/>; bit for bit <see cref="Exp(float)"/> on every lane.</summary>
+    /// <param name="x">The exponents.</param>
+    /// <returns>exp of each lane.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        x = Clamp(x);
+        Vector512<float> t = MulAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
+        Vector512<float> n = t - Vector512.Create(Shifter);
+        Vector512<float> r = MulAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector512.Create(-Ln2Lo), r);
+        Vector512<float> p = MulAdd(Vector512.Create(P0), r, Vector512.Create(P1));
+        p = MulAdd(p, r, Vector512.Create(P2));
+        p = MulAdd(p, r, Vector512.Create(P3));
+        p = MulAdd(p, r, Vector512.Create(P4));
+        p = MulAdd(p, r, Vector512.Create(P5));
+        p = MulAdd(p, r, Vector512<float>.One);
+        p = MulAdd(p, r, Vector512<float>.One);
+        if (Avx512F.IsSupported)
+        {
+            return Avx512F.Scale(p, n);
+        }
+
+        Vector512<int> ni = t.AsInt32() - Vector512.Create(ShifterBits);
+        Vector512<int> n1 = Vector512.ShiftRightArithmetic(ni, 1);
+        Vector512<float> s1 = (Vector512.ShiftLeft(n1, 23) + Vector512.Create(0x3F800000)).AsSingle();
+        Vector512<float> s2 = (Vector512.ShiftLeft(ni - n1, 23) + Vector512.Create(0x3F800000)).AsSingle();
+        return p * s1 * s2;
+    }
+
+    // Clamp to [ClampLow, ClampHigh] keeping NaN: max(lo, x) and min(hi, x) return their second operand
+    // when either is NaN (x86 maxps/minps semantics; the portable fallback spells out the same comparisons).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Clamp(Vector128<float> x)
+    {
+        Vector128<float> lo = Vector128.Create(ClampLow), hi = Vector128.Create(ClampHigh);
+        if (Sse.IsSupported)
+        {
+            return Sse.Min(hi, Sse.Max(lo, x));
+        }
+
+        x = Vector128.ConditionalSelect(Vector128.LessThan(x, lo), lo, x);
+        return Vector128.ConditionalSelect(Vector128.GreaterThan(x, hi), hi, x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Clamp(Vector256<float> x)
+    {
+        Vector256<float> lo = Vector256.Create(ClampLow), hi = Vector256.Create(ClampHigh);
+        if (Avx.IsSupported)
+        {
+            return Avx.Min(hi, Avx.Max(lo, x));
+        }
+
+        x = Vector256.ConditionalSelect(Vector256.LessThan(x, lo), lo, x);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), hi, x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Clamp(Vector512<float> x)
+    {
+        Vector512<float> lo = Vector512.Create(ClampLow), hi = Vector512.Create(ClampHigh);
+        if (Avx512F.IsSupported)
+        {
+            return Avx512F.Min(hi, Avx512F.Max(lo, x));
+        }
+
+        x = Vector512.ConditionalSelect(Vector512.LessThan(x, lo), lo, x);
+        return Vector512.ConditionalSelect(Vector512.GreaterThan(x, hi), hi, x);
+    }
+}
