@@ -32,12 +32,11 @@ public static partial class KernelMath
     private const float ClampHigh = 88.8f;
     private const float ClampLow = -104f;
 
-    private const float P0 = 1.9875691500E-4f;
-    private const float P1 = 1.3981999507E-3f;
-    private const float P2 = 8.3334519073E-3f;
-    private const float P3 = 4.1665795894E-2f;
-    private const float P4 = 1.6666665459E-1f;
-    private const float P5 = 5.0000001201E-1f;
+    private const float P1 = 0.0013814593f;
+    private const float P2 = 0.008368715f;
+    private const float P3 = 0.04166839f;
+    private const float P4 = 0.16666521f;
+    private const float P5 = 0.49999994f;
 
     /// <summary>e raised to <paramref name="x"/>; the same algorithm and bits as the vector overloads.</summary>
     /// <param name="x">The exponent.</param>
@@ -51,8 +50,7 @@ public static partial class KernelMath
         float n = t - Shifter;
         float r = MulAdd(n, -Ln2Hi, x);
         r = MulAdd(n, -Ln2Lo, r);
-        float p = MulAdd(P0, r, P1);
-        p = MulAdd(p, r, P2);
+        float p = MulAdd(P1, r, P2);
         p = MulAdd(p, r, P3);
         p = MulAdd(p, r, P4);
         p = MulAdd(p, r, P5);
@@ -81,8 +79,7 @@ public static partial class KernelMath
         Vector128<float> n = t - Vector128.Create(Shifter);
         Vector128<float> r = MulAdd(n, Vector128.Create(-Ln2Hi), x);
         r = MulAdd(n, Vector128.Create(-Ln2Lo), r);
-        Vector128<float> p = MulAdd(Vector128.Create(P0), r, Vector128.Create(P1));
-        p = MulAdd(p, r, Vector128.Create(P2));
+        Vector128<float> p = MulAdd(Vector128.Create(P1), r, Vector128.Create(P2));
         p = MulAdd(p, r, Vector128.Create(P3));
         p = MulAdd(p, r, Vector128.Create(P4));
         p = MulAdd(p, r, Vector128.Create(P5));
@@ -111,8 +108,7 @@ public static partial class KernelMath
         Vector256<float> n = t - Vector256.Create(Shifter);
         Vector256<float> r = MulAdd(n, Vector256.Create(-Ln2Hi), x);
         r = MulAdd(n, Vector256.Create(-Ln2Lo), r);
-        Vector256<float> p = MulAdd(Vector256.Create(P0), r, Vector256.Create(P1));
-        p = MulAdd(p, r, Vector256.Create(P2));
+        Vector256<float> p = MulAdd(Vector256.Create(P1), r, Vector256.Create(P2));
         p = MulAdd(p, r, Vector256.Create(P3));
         p = MulAdd(p, r, Vector256.Create(P4));
         p = MulAdd(p, r, Vector256.Create(P5));
@@ -141,8 +137,7 @@ public static partial class KernelMath
         Vector512<float> n = t - Vector512.Create(Shifter);
         Vector512<float> r = MulAdd(n, Vector512.Create(-Ln2Hi), x);
         r = MulAdd(n, Vector512.Create(-Ln2Lo), r);
-        Vector512<float> p = MulAdd(Vector512.Create(P0), r, Vector512.Create(P1));
-        p = MulAdd(p, r, Vector512.Create(P2));
+        Vector512<float> p = MulAdd(Vector512.Create(P1), r, Vector512.Create(P2));
         p = MulAdd(p, r, Vector512.Create(P3));
         p = MulAdd(p, r, Vector512.Create(P4));
         p = MulAdd(p, r, Vector512.Create(P5));
