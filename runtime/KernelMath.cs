@@ -14,8 +14,9 @@ namespace FixedShapeLoss;
 /// <remarks>
 /// <para>Span methods use 512-bit vectors when <see cref="Vector512.IsHardwareAccelerated"/>, else 256-bit, else
 /// 128-bit, else scalar code; a span shorter than a vector is handled by the next narrower width, and the last
-/// partial vector by an overlapping (for reductions, lane-masked) vector, so every element is computed by
-/// the same vector code. Nothing allocates.</para>
+/// partial vector by an overlapping vector (lane-masked for sums; for element-wise methods loaded before anything
+/// is stored, so in-place use is safe). Element results never depend on the width that computed them: exp gives
+/// the same bits at every width (see <see cref="Exp(float)"/>). Nothing allocates.</para>
 /// <para>Multiply-add is fused exactly when the x86 FMA instruction set is present, at every width.</para>
 /// <para>A <c>destination</c> may be the very same memory as <c>x</c> (in-place) or not overlap it at all;
 /// partially overlapping spans are not supported. Lengths must match: a destination shorter than

@@ -1,0 +1,598 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace FixedShapeLoss.Tests;
+
+/// <summary>
+/// <see cref="KernelMath"/>: exp accuracy against the correctly rounded <c>(float)Math.Exp((double)x)</c>, special
+/// values, agreement of the scalar/128/256/512-bit exp, and every span method against a plain double-precision
+/// loop for lengths 0..70, 1000 and 4099 (which exercises every vector width, the overlapping/masked tails and
+/// the scalar path), including in-place use and writes past the end.
+/// </summary>
+public sealed class KernelMathTests
+{
+    private const float SmallestNormal = 1.17549435e-38f;
+
+    private static readonly int[] Lengths = Enumerable.Range(0, 71).Concat(new[] { 127, 128, 129, 1000, 4099 }).ToArray();
+
+    private readonly ITestOutputHelper _output;
+
+    public KernelMathTests(ITestOutputHelper output) => _output = output;
+
+    // ------------------------------------------------------------------ exp accuracy
+
+    /// <summary>Distance in representable floats between two non-negative floats (or +inf).</summary>
+    private static long UlpDistance(float a, float b) =>
+        Math.Abs((long)BitConverter.SingleToInt32Bits(a) - BitConverter.SingleToInt32Bits(b));
+
+    private static float CorrectlyRounded(float x) => (float)Math.Exp(x);
+
+    [Fact]
+    public void Exp_IsWithinOneUlpOfCorrectlyRounded()
+    {
+        var inputs = new List<float>(3_500_000);
+        var random = new Random(20240917);
+        for (int i = 0; i < 1_200_000; i++)
+        {
+            inputs.Add((float)(random.NextDouble() * (88.7 + 87.3) - 87.3)); // the whole normal-result range
+        }
+
+        for (int i = 0; i < 300_000; i++)
+        {
+            inputs.Add((float)(random.NextDouble() * 2.0 - 1.0)); // around the reduction's n = 0 .. +-1
+        }
+
+        // Every 997th float of [-104, 89] (both signs, all magnitudes down to the subnormal inputs).
+        for (uint bits = 0; bits <= (uint)BitConverter.SingleToInt32Bits(89f); bits += 997)
+        {
+            inputs.Add(BitConverter.UInt32BitsToSingle(bits));
+        }
+
+        for (uint bits = 0x80000000u; bits <= (uint)BitConverter.SingleToInt32Bits(-104f); bits += 997)
+        {
+            inputs.Add(BitConverter.UInt32BitsToSingle(bits));
+        }
+
+        float[] x = inputs.ToArray();
+        float[] y = (float[])x.Clone();
+        KernelMath.Exp(y);
+
+        long maxNormal = 0, maxSubnormal = 0, normalCount = 0, notCorrectlyRounded = 0, subnormalCount = 0;
+        float worst = 0f;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float expected = CorrectlyRounded(x[i]);
+            Assert.Equal(BitConverter.SingleToInt32Bits(y[i]), BitConverter.SingleToInt32Bits(KernelMath.Exp(x[i])));
+            long ulps = UlpDistance(y[i], expected);
+            if (expected >= SmallestNormal && !float.IsInfinity(expected))
+            {
+                normalCount++;
+                if (ulps != 0)
+                {
+                    notCorrectlyRounded++;
+                }
+
+                if (ulps > maxNormal)
+                {
+                    maxNormal = ulps;
+                    worst = x[i];
+                }
+            }
+            else if (expected < SmallestNormal)
+            {
+                subnormalCount++;
+                maxSubnormal = Math.Max(maxSubnormal, ulps);
+            }
+            else
+            {
+                Assert.True(ulps <= 1, $"exp({x[i]:R}) = {y[i]:R}, expected {expected:R} (overflow boundary)");
+            }
+        }
+
+        _output.WriteLine(
+            $"exp: {normalCount} normal results, max {maxNormal} ulp (at x = {worst:R}), {notCorrectlyRounded} " +
+            $"({100.0 * notCorrectlyRounded / normalCount:F3}%) not correctly rounded; {subnormalCount} subnormal results, " +
+            $"max {maxSubnormal} ulp. FMA: {Fma.IsSupported}, AVX-512F: {Avx512F.IsSupported}.");
+        Assert.True(normalCount > 1_000_000);
+        Assert.True(maxNormal <= 1, $"max error {maxNormal} ulp at x = {worst:R}");
+        Assert.True(maxSubnormal <= 1, $"max subnormal error {maxSubnormal} ulp");
+    }
+
+    [Theory]
+    [InlineData(0f, 1f)]
+    [InlineData(1f, 2.71828183f)]
+    [InlineData(-1f, 0.367879441f)]
+    [InlineData(float.PositiveInfinity, float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity, 0f)]
+    [InlineData(float.MaxValue, float.PositiveInfinity)]
+    [InlineData(float.MinValue, 0f)]
+    [InlineData(88.8f, float.PositiveInfinity)]
+    [InlineData(88.72284f, float.PositiveInfinity)] // first float above ln(float.MaxValue) = 88.7228391
+    [InlineData(88.72283f, 3.40279e38f)]          // last float below it: finite
+    [InlineData(89f, float.PositiveInfinity)]
+    [InlineData(1000f, float.PositiveInfinity)]
+    [InlineData(-103.98f, 0f)]
+    [InlineData(-104f, 0f)]
+    [InlineData(-200f, 0f)]
+    [InlineData(-103.9720f, 1.4012985e-45f)] // exp is just above half the smallest subnormal: rounds up to it
+    [InlineData(1e-30f, 1f)]
+    [InlineData(-1e-30f, 1f)]
+    [InlineData(1.4e-45f, 1f)]
+    public void Exp_SpecialAndBoundaryValues(float x, float expected)
+    {
+        float actual = KernelMath.Exp(x);
+        if (float.IsInfinity(expected) || expected == 0f || expected == 1f || expected == 1.4012985e-45f)
+        {
+            Assert.Equal(expected, actual);
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(actual)); // +0, not -0
+        }
+        else
+        {
+            Assert.True(UlpDistance(actual, CorrectlyRounded(x)) <= 1, $"exp({x:R}) = {actual:R}");
+            Assert.Equal(expected, actual, expected * 1e-5f);
+        }
+
+        Assert.Equal(BitConverter.SingleToInt32Bits(actual), BitConverter.SingleToInt32Bits(KernelMath.Exp(Vector128.Create(x)).GetElement(1)));
+        Assert.Equal(BitConverter.SingleToInt32Bits(actual), BitConverter.SingleToInt32Bits(KernelMath.Exp(Vector256.Create(x)).GetElement(6)));
+        Assert.Equal(BitConverter.SingleToInt32Bits(actual), BitConverter.SingleToInt32Bits(KernelMath.Exp(Vector512.Create(x)).GetElement(13)));
+    }
+
+    [Fact]
+    public void Exp_NegativeZeroGivesOne() => Assert.Equal(1f, KernelMath.Exp(-0f));
+
+    [Fact]
+    public void Exp_NaNGivesNaN()
+    {
+        float[] nans = { float.NaN, -float.NaN, BitConverter.Int32BitsToSingle(0x7F800001), BitConverter.Int32BitsToSingle(0x7FC12345), BitConverter.Int32BitsToSingle(unchecked((int)0xFFFFFFFF)) };
+        foreach (float nan in nans)
+        {
+            Assert.True(float.IsNaN(KernelMath.Exp(nan)));
+            Assert.True(float.IsNaN(KernelMath.Exp(Vector128.Create(nan)).GetElement(0)));
+            Assert.True(float.IsNaN(KernelMath.Exp(Vector256.Create(nan)).GetElement(0)));
+            Assert.True(float.IsNaN(KernelMath.Exp(Vector512.Create(nan)).GetElement(0)));
+            float[] span = { 0f, nan, 1f, 2f, 3f, 4f, 5f, 6f, 7f };
+            KernelMath.Exp(span);
+            Assert.True(float.IsNaN(span[1]));
+            Assert.Equal(1f, span[0]);
+        }
+    }
+
+    [Fact]
+    public void Exp_SubnormalResultsAreWithinOneUlpOfCorrectlyRounded()
+    {
+        // Policy: results below float.MinNormal are p * 2^n rounded once, i.e. within 1 ulp (of the subnormal
+        // spacing 2^-149) of the correctly rounded subnormal, down to exact 0 below about -103.972.
+        long maxUlps = 0;
+        for (float x = -87.5f; x >= -104.5f; x = MathF.BitDecrement(x))
+        {
+            float expected = CorrectlyRounded(x);
+            float actual = KernelMath.Exp(x);
+            maxUlps = Math.Max(maxUlps, UlpDistance(actual, expected));
+            Assert.True(UlpDistance(actual, expected) <= 1, $"exp({x:R}) = {actual:R}, expected {expected:R}");
+        }
+
+        _output.WriteLine($"subnormal exp max error: {maxUlps} ulp");
+    }
+
+    [Fact]
+    public void Exp_MonotoneAroundIntegerMultiplesOfLn2()
+    {
+        // The reduction switches n at (k + 1/2) ln 2; the result must not step backwards there.
+        for (int k = -150; k <= 128; k++)
+        {
+            float c = (float)((k + 0.5) * Math.Log(2));
+            float prev = KernelMath.Exp(c);
+            float x = c;
+            for (int i = 0; i < 64; i++)
+            {
+                x = MathF.BitIncrement(x);
+                float e = KernelMath.Exp(x);
+                Assert.True(e >= prev, $"exp not monotone at {x:R}");
+                prev = e;
+            }
+        }
+    }
+
+    [Fact]
+    public void Exp_AllWidthsAgreeBitForBit()
+    {
+        var random = new Random(77);
+        float[] x = new float[1 << 16];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (i % 4) switch
+            {
+                0 => (float)(random.NextDouble() * 200.0 - 110.0),
+                1 => (float)(random.NextDouble() * 2.0 - 1.0),
+                2 => BitConverter.Int32BitsToSingle(random.Next()) * (random.Next(2) == 0 ? 1f : -1f), // any bits, NaN/inf included
+                _ => (float)(random.NextDouble() * 20.0 - 10.0),
+            };
+        }
+
+        for (int i = 0; i + 16 <= x.Length; i += 16)
+        {
+            Vector512<float> v512 = KernelMath.Exp(Vector512.Create(x.AsSpan(i, 16)));
+            Vector256<float> lo256 = KernelMath.Exp(Vector256.Create(x.AsSpan(i, 8)));
+            Vector256<float> hi256 = KernelMath.Exp(Vector256.Create(x.AsSpan(i + 8, 8)));
+            for (int j = 0; j < 16; j++)
+            {
+                float s = KernelMath.Exp(x[i + j]);
+                float v128 = KernelMath.Exp(Vector128.Create(x.AsSpan(i + (j & ~3), 4))).GetElement(j & 3);
+                float v256 = j < 8 ? lo256.GetElement(j) : hi256.GetElement(j - 8);
+                AssertSameBits(s, v128, x[i + j]);
+                AssertSameBits(s, v256, x[i + j]);
+                AssertSameBits(s, v512.GetElement(j), x[i + j]);
+            }
+        }
+
+        float[] inPlace = (float[])x.Clone();
+        KernelMath.Exp(inPlace);
+        for (int i = 0; i < x.Length; i++)
+        {
+            AssertSameBits(KernelMath.Exp(x[i]), inPlace[i], x[i]);
+        }
+    }
+
+    private static void AssertSameBits(float expected, float actual, float input)
+    {
+        if (float.IsNaN(expected))
+        {
+            Assert.True(float.IsNaN(actual), $"exp({input:R}): expected NaN, got {actual:R}");
+            return;
+        }
+
+        Assert.True(
+            BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
+            $"exp({input:R}): scalar {expected:R} but vector {actual:R}");
+    }
+
+    // ------------------------------------------------------------------ span methods
+
+    private static float[] RandomData(Random random, int n, double scale, double offset = 0.0)
+    {
+        var x = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = (float)((random.NextDouble() * 2.0 - 1.0) * scale + offset);
+        }
+
+        return x;
+    }
+
+    // Sum bound: float accumulation in many partial sums; relative to sum |x_i| (honest for mixed signs).
+    private static double SumTolerance(int n, double sumAbs) => 1e-6 * Math.Sqrt(n + 1) * sumAbs + 1e-30;
+
+    [Fact]
+    public void Max_MatchesReference()
+    {
+        var random = new Random(1);
+        foreach (int n in Lengths.Where(n => n > 0))
+        {
+            for (int trial = 0; trial < 4; trial++)
+            {
+                float[] x = RandomData(random, n, 50.0);
+                int at = random.Next(n);
+                if (trial == 1)
+                {
+                    x[at] = 1000f; // a single peak anywhere, including the tail
+                }
+                else if (trial == 2)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        x[i] = -x[i] - 100f; // all negative
+                    }
+                }
+
+                Assert.Equal(x.Max(), KernelMath.Max(x));
+                Assert.Equal(x.Skip(1).DefaultIfEmpty(float.NegativeInfinity).Max(), KernelMath.Max(x.AsSpan(1)));
+            }
+        }
+
+        Assert.Equal(float.NegativeInfinity, KernelMath.Max(ReadOnlySpan<float>.Empty));
+    }
+
+    [Fact]
+    public void Max_NaNAndInfinities()
+    {
+        var random = new Random(2);
+        foreach (int n in Lengths.Where(n => n > 0))
+        {
+            for (int at = 0; at < n; at += Math.Max(1, n / 9))
+            {
+                float[] x = RandomData(random, n, 10.0);
+                x[at] = float.NaN;
+                Assert.True(float.IsNaN(KernelMath.Max(x)), $"n = {n}, NaN at {at}");
+                x[at] = float.PositiveInfinity;
+                Assert.Equal(float.PositiveInfinity, KernelMath.Max(x));
+                x[(at + 1) % n] = float.NaN;
+                Assert.True(float.IsNaN(KernelMath.Max(x)), $"n = {n}: NaN beside +inf");
+            }
+
+            float[] allNegInf = Enumerable.Repeat(float.NegativeInfinity, n).ToArray();
+            Assert.Equal(float.NegativeInfinity, KernelMath.Max(allNegInf));
+            allNegInf[n - 1] = -3f;
+            Assert.Equal(-3f, KernelMath.Max(allNegInf));
+        }
+    }
+
+    [Fact]
+    public void Sum_MatchesDoubleReference()
+    {
+        var random = new Random(3);
+        foreach (int n in Lengths)
+        {
+            for (int trial = 0; trial < 3; trial++)
+            {
+                float[] x = RandomData(random, n, trial == 0 ? 1.0 : 1e3, trial == 2 ? 5e2 : 0.0);
+                double reference = 0, sumAbs = 0;
+                foreach (float v in x)
+                {
+                    reference += v;
+                    sumAbs += Math.Abs(v);
+                }
+
+                float actual = KernelMath.Sum(x);
+                Assert.True(Math.Abs(actual - reference) <= SumTolerance(n, sumAbs), $"n = {n}: {actual:R} vs {reference:R}");
+            }
+        }
+
+        Assert.Equal(0f, KernelMath.Sum(ReadOnlySpan<float>.Empty));
+        Assert.Equal(6f, KernelMath.Sum(new float[] { 1f, 2f, 3f }));
+        Assert.True(float.IsNaN(KernelMath.Sum(Enumerable.Repeat(1f, 37).Append(float.NaN).ToArray())));
+    }
+
+    [Fact]
+    public void Dot_MatchesDoubleReference()
+    {
+        var random = new Random(4);
+        foreach (int n in Lengths)
+        {
+            float[] a = RandomData(random, n, 3.0), b = RandomData(random, n, 7.0, 1.0);
+            double reference = 0, sumAbs = 0;
+            for (int i = 0; i < n; i++)
+            {
+                reference += (double)a[i] * b[i];
+                sumAbs += Math.Abs((double)a[i] * b[i]);
+            }
+
+            float actual = KernelMath.Dot(a, b);
+            Assert.True(Math.Abs(actual - reference) <= SumTolerance(n, sumAbs), $"n = {n}: {actual:R} vs {reference:R}");
+            Assert.Equal(actual, KernelMath.Dot(b, a));
+        }
+
+        // A one-hot dot picks one element exactly, whatever the vector width or position.
+        foreach (int n in Lengths.Where(n => n > 0))
+        {
+            float[] a = RandomData(random, n, 3.0), oneHot = new float[n];
+            int t = random.Next(n);
+            oneHot[t] = 1f;
+            Assert.Equal(a[t], KernelMath.Dot(a, oneHot));
+        }
+    }
+
+    [Fact]
+    public void SumExpAndExpShifted_MatchDoubleReference()
+    {
+        var random = new Random(5);
+        foreach (int n in Lengths)
+        {
+            for (int trial = 0; trial < 3; trial++)
+            {
+                float[] x = RandomData(random, n, trial == 0 ? 3.0 : 40.0, trial == 2 ? -60.0 : 0.0);
+                float shift = n == 0 ? 0f : trial == 2 ? 0f : x.Max();
+                double reference = 0;
+                foreach (float v in x)
+                {
+                    reference += Math.Exp(v - shift); // the argument is rounded to float first, as specified
+                }
+
+                float sumExp = KernelMath.SumExp(x, shift);
+                Assert.True(Math.Abs(sumExp - reference) <= SumTolerance(n, reference), $"n = {n}: {sumExp:R} vs {reference:R}");
+
+                float[] destination = Guarded(n, out int offset, out float[] buffer);
+                float returned = KernelMath.ExpShifted(x, shift, destination.AsSpan(offset, n));
+                CheckGuards(buffer, offset, n);
+                Assert.Equal(BitConverter.SingleToInt32Bits(sumExp), BitConverter.SingleToInt32Bits(returned)); // same bits
+                double stored = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    Assert.Equal(BitConverter.SingleToInt32Bits(KernelMath.Exp(x[i] - shift)), BitConverter.SingleToInt32Bits(buffer[offset + i]));
+                    stored += buffer[offset + i];
+                }
+
+                Assert.True(Math.Abs(returned - stored) <= SumTolerance(n, stored));
+
+                // In place: destination is x itself.
+                float[] inPlace = (float[])x.Clone();
+                float inPlaceSum = KernelMath.ExpShifted(inPlace, shift, inPlace);
+                Assert.Equal(BitConverter.SingleToInt32Bits(sumExp), BitConverter.SingleToInt32Bits(inPlaceSum));
+                Assert.Equal(buffer.AsSpan(offset, n).ToArray(), inPlace);
+            }
+        }
+    }
+
+    [Fact]
+    public void SumExp_SpecialValues()
+    {
+        foreach (int n in new[] { 1, 3, 5, 9, 17, 40 })
+        {
+            float[] x = Enumerable.Range(0, n).Select(i => -(float)i).ToArray();
+            x[n / 2] = float.NaN;
+            Assert.True(float.IsNaN(KernelMath.SumExp(x, 0f)));
+            x[n / 2] = float.NegativeInfinity; // contributes exactly 0
+            double reference = x.Sum(v => Math.Exp(v));
+            Assert.Equal(reference, KernelMath.SumExp(x, 0f), reference * 1e-6);
+            x[n - 1] = float.PositiveInfinity;
+            Assert.Equal(float.PositiveInfinity, KernelMath.SumExp(x, 0f));
+            Assert.Equal(0f, KernelMath.SumExp(Enumerable.Repeat(-200f, n).ToArray(), 0f));
+        }
+
+        Assert.Equal(0f, KernelMath.SumExp(ReadOnlySpan<float>.Empty, 3f));
+        Assert.Equal(0f, KernelMath.ExpShifted(ReadOnlySpan<float>.Empty, 3f, Span<float>.Empty));
+    }
+
+    [Fact]
+    public void ExpSpan_MatchesScalarExpInPlace()
+    {
+        var random = new Random(6);
+        foreach (int n in Lengths)
+        {
+            float[] x = RandomData(random, n, 30.0);
+            float[] buffer = Guarded(n, out int offset, out float[] whole);
+            x.CopyTo(buffer, offset);
+            KernelMath.Exp(buffer.AsSpan(offset, n));
+            CheckGuards(whole, offset, n);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(KernelMath.Exp(x[i])), BitConverter.SingleToInt32Bits(buffer[offset + i]));
+                Assert.True(UlpDistance(buffer[offset + i], CorrectlyRounded(x[i])) <= 1);
+            }
+        }
+    }
+
+    [Fact]
+    public void Subtract_Multiply_MultiplyAdd_MatchReference()
+    {
+        var random = new Random(7);
+        foreach (int n in Lengths)
+        {
+            float[] x = RandomData(random, n, 100.0);
+            float value = (float)(random.NextDouble() * 10.0 - 5.0);
+
+            // Subtract: exact float subtraction, out of place and in place.
+            float[] d = Guarded(n, out int offset, out float[] whole);
+            KernelMath.Subtract(x, value, d.AsSpan(offset, n));
+            CheckGuards(whole, offset, n);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(x[i] - value, d[offset + i]);
+            }
+
+            float[] inPlace = (float[])x.Clone();
+            KernelMath.Subtract(inPlace, value, inPlace);
+            Assert.Equal(d.AsSpan(offset, n).ToArray(), inPlace);
+
+            // Multiply: exact float product, out of place and aliased.
+            d = Guarded(n, out offset, out whole);
+            KernelMath.Multiply(x, value, d.AsSpan(offset, n));
+            CheckGuards(whole, offset, n);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(x[i] * value, d[offset + i]);
+            }
+
+            inPlace = (float[])x.Clone();
+            KernelMath.Multiply(inPlace, value, inPlace);
+            Assert.Equal(d.AsSpan(offset, n).ToArray(), inPlace);
+
+            // MultiplyAdd: one rounding with FMA (else two), against the double reference.
+            float[] acc = RandomData(random, n, 50.0);
+            d = Guarded(n, out offset, out whole);
+            acc.CopyTo(d, offset);
+            KernelMath.MultiplyAdd(x, value, d.AsSpan(offset, n));
+            CheckGuards(whole, offset, n);
+            for (int i = 0; i < n; i++)
+            {
+                float expected = Fma.IsSupported ? MathF.FusedMultiplyAdd(x[i], value, acc[i]) : x[i] * value + acc[i];
+                Assert.Equal(expected, d[offset + i]);
+                double reference = (double)x[i] * value + acc[i];
+                double tolerance = 1.2e-7 * (Math.Abs((double)x[i] * value) + Math.Abs(acc[i]));
+                Assert.True(Math.Abs(d[offset + i] - reference) <= tolerance);
+            }
+
+            inPlace = (float[])x.Clone();
+            KernelMath.MultiplyAdd(inPlace, value, inPlace); // x += x * value
+            for (int i = 0; i < n; i++)
+            {
+                float expected = Fma.IsSupported ? MathF.FusedMultiplyAdd(x[i], value, x[i]) : x[i] * value + x[i];
+                Assert.Equal(expected, inPlace[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void LengthMismatch_Throws()
+    {
+        float[] x = new float[10];
+        Assert.Throws<ArgumentException>(() => KernelMath.Dot(x, new float[9]));
+        Assert.Throws<ArgumentException>(() => KernelMath.ExpShifted(x, 0f, new float[9]));
+        Assert.Throws<ArgumentException>(() => KernelMath.Subtract(x, 0f, new float[9]));
+        Assert.Throws<ArgumentException>(() => KernelMath.Multiply(x, 0f, new float[9]));
+        Assert.Throws<ArgumentException>(() => KernelMath.MultiplyAdd(x, 0f, new float[9]));
+    }
+
+    [Fact]
+    public void SpanMethods_DoNotAllocate()
+    {
+        var random = new Random(8);
+        float[] small = RandomData(random, 7, 5.0), large = RandomData(random, 1000, 5.0);
+        float[] d1 = new float[7], d2 = new float[1000];
+        float sink = 0f;
+
+        float RunAll()
+        {
+            float s = 0f;
+            foreach ((float[] x, float[] d) in new[] { (small, d1), (large, d2) })
+            {
+                s += KernelMath.Max(x) + KernelMath.Sum(x) + KernelMath.Dot(x, x) + KernelMath.SumExp(x, 1f);
+                s += KernelMath.ExpShifted(x, 1f, d);
+                KernelMath.Exp(d);
+                KernelMath.Subtract(x, 1f, d);
+                KernelMath.Multiply(x, 0.5f, d);
+                KernelMath.MultiplyAdd(x, 0.5f, d);
+                s += KernelMath.Exp(x[0]) + KernelMath.Exp(Vector128.Create(x[1])).GetElement(0)
+                    + KernelMath.Exp(Vector256.Create(x[2])).GetElement(0) + KernelMath.Exp(Vector512.Create(x[3])).GetElement(0);
+            }
+
+            return s;
+        }
+
+        for (int i = 0; i < 200; i++)
+        {
+            sink += RunAll(); // warm up (tiering)
+        }
+
+        // The tuple array in RunAll allocates; measure the calls alone.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 2000; i++)
+        {
+            sink += KernelMath.Max(large) + KernelMath.Sum(large) + KernelMath.Dot(large, large) + KernelMath.SumExp(large, 1f);
+            sink += KernelMath.ExpShifted(small, 1f, d1) + KernelMath.ExpShifted(large, 1f, d2);
+            KernelMath.Exp(d2);
+            KernelMath.Subtract(large, 1f, d2);
+            KernelMath.Multiply(small, 0.5f, d1);
+            KernelMath.MultiplyAdd(large, 0.5f, d2);
+            sink += KernelMath.Exp(small[0]) + KernelMath.Exp(Vector512.Create(small[1])).GetElement(0);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        _output.WriteLine($"allocated {allocated} bytes over 2000 rounds (checksum {sink})");
+        Assert.Equal(0L, allocated);
+    }
+
+    // A destination inside a larger array, at an odd offset, with sentinels around it to catch stray writes.
+    private static float[] Guarded(int n, out int offset, out float[] whole)
+    {
+        offset = 3;
+        whole = new float[n + 2 * offset + 16];
+        whole.AsSpan().Fill(-12345.5f);
+        return whole;
+    }
+
+    private static void CheckGuards(float[] whole, int offset, int n)
+    {
+        for (int i = 0; i < whole.Length; i++)
+        {
+            if (i < offset || i >= offset + n)
+            {
+                Assert.Equal(-12345.5f, whole[i]);
+            }
+        }
+    }
+}
