@@ -8,6 +8,24 @@ namespace FixedShapeLoss.Tests;
 /// <summary>Reads the PyTorch reference vectors copied into <c>Data/</c> (never <c>../shared</c>).</summary>
 internal static class TestData
 {
+    /// <summary>The repository's root: the folder above the test binaries that holds FixedShapeLoss.sln.
+    /// (Not [CallerFilePath]: a CI build maps source paths to <c>/_/</c>.)</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "FixedShapeLoss.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+
+            throw new InvalidOperationException("FixedShapeLoss.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
     public static string PathOf(string fileName) => Path.Combine(AppContext.BaseDirectory, "Data", fileName);
 
     public static string ReadText(string fileName) => File.ReadAllText(PathOf(fileName));

@@ -445,19 +445,8 @@ public class DiagnosticTests
         });
 
         // Every ID is tracked in AnalyzerReleases.Unshipped.md (RS2008 enforces it at build time too).
-        string tracking = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "generator", "AnalyzerReleases.Unshipped.md"));
+        string tracking = System.IO.File.ReadAllText(System.IO.Path.Combine(TestData.RepositoryRoot, "generator", "AnalyzerReleases.Unshipped.md"));
         Assert.All(descriptors, d => Assert.Contains($"{d.Id} | FixedShapeLoss | Error |", tracking));
-    }
-
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "")
-    {
-        var directory = new System.IO.DirectoryInfo(System.IO.Path.GetDirectoryName(path)!);
-        while (!System.IO.File.Exists(System.IO.Path.Combine(directory.FullName, "FixedShapeLoss.sln")))
-        {
-            directory = directory.Parent!;
-        }
-
-        return directory.FullName;
     }
 
     private static string Text(string source, Diagnostic d) => source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length);

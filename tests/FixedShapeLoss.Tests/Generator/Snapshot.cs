@@ -1,13 +1,12 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
 using Xunit;
 
 namespace FixedShapeLoss.Tests.Generator;
 
 /// <summary>
 /// Snapshot assertions with Verify's conventions: the expected text lives in
-/// <c>Snapshots/{name}.verified.cs</c> beside the test source and is committed; on a mismatch the actual
+/// <c>tests/FixedShapeLoss.Tests/Generator/Snapshots/{name}.verified.cs</c> in the repository and is committed; on a mismatch the actual
 /// text is written to <c>{name}.received.cs</c> (git-ignored) and the test fails. Set the environment
 /// variable <c>VERIFY_ACCEPT=1</c> to accept: the received text then replaces the verified file.
 /// </summary>
@@ -15,9 +14,9 @@ internal static class Snapshot
 {
     public const string AcceptVariable = "VERIFY_ACCEPT";
 
-    public static void Verify(string actual, string name, [CallerFilePath] string testFile = "")
+    public static void Verify(string actual, string name)
     {
-        string folder = Path.Combine(Path.GetDirectoryName(testFile)!, "Snapshots");
+        string folder = Path.Combine(TestData.RepositoryRoot, "tests", "FixedShapeLoss.Tests", "Generator", "Snapshots");
         string verified = Path.Combine(folder, name + ".verified.cs");
         string received = Path.Combine(folder, name + ".received.cs");
         actual = actual.Replace("\r\n", "\n");

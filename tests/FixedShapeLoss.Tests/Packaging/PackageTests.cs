@@ -261,7 +261,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
     {
         public PackedPackage()
         {
-            RepositoryRoot = FindRepositoryRoot();
+            RepositoryRoot = TestData.RepositoryRoot;
             WorkDirectory = Path.Combine(Path.GetTempPath(), "FixedShapeLoss.PackageTests", Guid.NewGuid().ToString("N"));
             FeedDirectory = Path.Combine(WorkDirectory, "feed");
             Directory.CreateDirectory(FeedDirectory);
@@ -308,16 +308,6 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
             catch (UnauthorizedAccessException)
             {
             }
-        }
-
-        private static string FindRepositoryRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "FixedShapeLoss.sln"))) return dir.FullName;
-            }
-
-            throw new InvalidOperationException("FixedShapeLoss.sln not found above " + AppContext.BaseDirectory);
         }
     }
 

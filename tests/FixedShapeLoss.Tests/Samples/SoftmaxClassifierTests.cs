@@ -135,7 +135,7 @@ public sealed class SoftmaxClassifierTests
     [Fact]
     public void Readme_SectionShowsTheActualOutput()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
         const string heading = "## Training sample: SoftmaxClassifier";
         int start = readme.IndexOf(heading, StringComparison.Ordinal);
         Assert.True(start >= 0, $"README.md has no '{heading}' section");
@@ -144,18 +144,6 @@ public sealed class SoftmaxClassifierTests
 
         string output = RunToString().Replace("\r\n", "\n", StringComparison.Ordinal);
         Assert.Contains("```\n" + output + "```\n", section, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FixedShapeLoss.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("FixedShapeLoss.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static string RunToString()
