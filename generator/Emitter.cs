@@ -18,6 +18,9 @@ internal static class Emitter
     /// <inheritdoc cref="UnrollMaxBatch"/>
     public const int UnrollMaxLength = 4096;
 
+    /// <summary>Rows of at most this many classes take the lanes = rows kernels (KernelMath.TinyMaxClasses).</summary>
+    public const int TinyMaxClasses = 16;
+
     private const string ReadOnlySpanFloat = "global::System.ReadOnlySpan<float>";
     private const string SpanFloat = "global::System.Span<float>";
     private const string ReadOnlySpanInt = "global::System.ReadOnlySpan<int>";
@@ -328,6 +331,14 @@ internal static class Emitter
             using (Method($"public static float CrossEntropyLoss({ReadOnlySpanFloat} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanFloat} weight" : "")})"))
             {
                 IndexTargetPrologue(weighted);
+                if (Tiny(weighted))
+                {
+                    _w.Line($"// Whole matrix at once: up to {TinyMaxClasses} classes, 8 rows per vector (lanes = rows); wider rows one by one.");
+                    _w.Line($"float total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
+                    _w.Line(_mean ? "return total / denominator;" : "return total;");
+                    return;
+                }
+
                 _w.Line("float total = 0f;");
                 Rows((index, offset) =>
                 {
@@ -418,6 +429,14 @@ internal static class Emitter
             {
                 IndexTargetPrologue(weighted, gradient: true);
                 _w.Line($"float scale = {(_mean ? "1f / denominator" : "1f")};");
+                if (Tiny(weighted))
+                {
+                    _w.Line($"// Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).");
+                    _w.Line($"float total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
+                    _w.Line(_mean ? "return total / denominator;" : "return total;");
+                    return;
+                }
+
                 _w.Line("float total = 0f;");
                 Rows((index, offset) =>
                 {
@@ -494,6 +513,13 @@ internal static class Emitter
         }
 
         // ---- shared pieces -------------------------------------------------------------------------
+
+        /// <summary>Whether the kernel is the plain one (index targets, no class weights, no label smoothing), which
+        /// calls one whole-matrix helper of KernelMath: rows of at most <see cref="TinyMaxClasses"/> classes are then
+        /// processed together, lanes = rows; wider rows go row by row inside the helper. The call is the same
+        /// for every shape, so the loop strategy still writes the same file whatever the shape.</summary>
+        private bool Tiny(bool weighted) => !weighted && !_smoothing;
+
 
         private (string Name, string Text)[] Params(bool weighted, (string, string)? destination)
         {

@@ -131,17 +131,8 @@ namespace Demo
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
-            float total = 0f;
-            // row 0: elements [0, 2)
-            {
-                int target = targets[0];
-                if (target != IgnoreIndex)
-                {
-                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    total += loss;
-                }
-            }
+            // Whole matrix at once: up to 16 classes, 8 rows per vector (lanes = rows); wider rows one by one.
+            float total = global::FixedShapeLoss.KernelMath.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)
             return total / denominator;
         }
 
@@ -252,24 +243,8 @@ namespace Demo
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", Length, gradient.Length, Batch, Classes);
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
             float scale = 1f / denominator;
-            float total = 0f;
-            // row 0: elements [0, 2)
-            {
-                int target = targets[0];
-                if (target == IgnoreIndex)
-                {
-                    gradient.Slice(0, Classes).Clear();
-                }
-                else
-                {
-                    // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
-                    float factor = scale;
-                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float loss = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    gradient[target] -= factor;
-                    total += loss;
-                }
-            }
+            // Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).
+            float total = global::FixedShapeLoss.KernelMath.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);
             return total / denominator;
         }
 

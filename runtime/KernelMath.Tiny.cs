@@ -1,0 +1,570 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FixedShapeLoss;
+
+// Cross-entropy for matrices of few classes, lanes = rows. Row by row, a small row spends most of its time
+// in the chain max -> exp -> horizontal sum -> scalar log (~85 cycles), and the rows overlap poorly. Here
+// eight rows are one group and lane r of a vector is row r: the row maximum is a vertical max over the
+// columns, the columns' exps are independent, the row sums are vertical adds and ONE vector log serves all
+// eight rows. No horizontal operation is left except the final sum of the losses.
+//
+// With AVX-512 (TinyGroup512) the eight rows are eight 16-lane loads, transposed in registers into blocks of
+// two columns x 8 rows; the exp and the log on this critical path evaluate their polynomials in Estrin form
+// (same coefficients as KernelMath.Exp and the Cephes log, fewer dependent steps). The gradient is computed in
+// the block layout and transposed back by the same shuffles, then stored row by row.
+// With AVX2 only (TinyGroup) the columns are gathers, and the gradient rows are recomputed in the row layout.
+// Without AVX2/FMA, or for rows of more than 16 classes, the helpers go row by row (RowLogSumExp, RowSoftmax).
+public static partial class KernelMath
+{
+    /// <summary>The widest row <see cref="CrossEntropySum"/> and <see cref="CrossEntropyBackward"/>
+    /// handle lanes = rows; generated code calls them only up to this class count.</summary>
+    public const int TinyMaxClasses = 16;
+
+    /// <summary><c>sum_i (log sum_j exp(x[i, j] - m_i) - (x[i, t_i] - m_i))</c> over the rows whose target is
+    /// not <paramref name="ignoreIndex"/>: the unreduced, unweighted cross-entropy of a row-major matrix.</summary>
+    /// <param name="logits">The <c>targets.Length × classes</c> matrix, row-major.</param>
+    /// <param name="targets">One class index per row, in [0, classes) or <paramref name="ignoreIndex"/> (already checked).</param>
+    /// <param name="classes">Columns of the matrix.</param>
+    /// <param name="ignoreIndex">The target value whose row contributes nothing.</param>
+    /// <returns>The sum of the per-row losses.</returns>
+    [SkipLocalsInit]
+    public static unsafe float CrossEntropySum(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
+    {
+        int batch = targets.Length;
+        if (!TinyAccelerated(logits.Length, batch, classes))
+        {
+            float sum = 0f;
+            for (int i = 0; i < batch; i++)
+            {
+                int target = targets[i];
+                if (target != ignoreIndex)
+                {
+                    float logSum = RowLogSumExp(logits, i * classes, classes, out float max);
+                    sum += logSum - (logits[i * classes + target] - max);
+                }
+            }
+
+            return sum;
+        }
+
+        // One stackalloc for all scratch space: each stackalloc costs a localloc sequence of its own.
+        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses + TinyCopyLength / 8];
+        float* copy = (float*)(columns + TinyMaxClasses);
+        Vector256<float> total = Vector256<float>.Zero;
+        fixed (float* x = &MemoryMarshal.GetReference(logits))
+        fixed (int* t = &MemoryMarshal.GetReference(targets))
+        {
+            for (int first = 0; first < batch; first += Vector256<float>.Count)
+            {
+                var loss = Avx512F.IsSupported
+                    ? TinyGroup512(x, t, first, batch, classes, ignoreIndex, copy, null, 0f, out _, out _, out var kept)
+                    : TinyGroup(x, t, first, batch, classes, ignoreIndex, columns, out _, out _, out kept);
+                total += loss & kept;
+            }
+        }
+
+        return Vector256.Sum(total);
+    }
+
+    /// <summary>The unreduced, unweighted cross-entropy (as <see cref="CrossEntropySum"/>) and its gradient
+    /// scaled by <paramref name="scale"/>: <c>gradient[i, j] = scale (p[i, j] - [j == t_i])</c>, 0 on ignored rows.</summary>
+    /// <param name="logits">The <c>targets.Length × classes</c> matrix, row-major.</param>
+    /// <param name="targets">One class index per row, in [0, classes) or <paramref name="ignoreIndex"/> (already checked).</param>
+    /// <param name="classes">Columns of the matrix.</param>
+    /// <param name="ignoreIndex">The target value whose row gets no loss and a zero gradient.</param>
+    /// <param name="scale">Multiplies every gradient element (1 / denominator for Mean).</param>
+    /// <param name="gradient">Receives the gradient; as long as <paramref name="logits"/>, and it may be <paramref name="logits"/>.</param>
+    /// <returns>The sum of the per-row losses.</returns>
+    [SkipLocalsInit]
+    public static unsafe float CrossEntropyBackward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
+    {
+        int batch = targets.Length;
+        if (!TinyAccelerated(logits.Length, batch, classes) || gradient.Length != logits.Length)
+        {
+            float sum = 0f;
+            for (int i = 0; i < batch; i++)
+            {
+                int target = targets[i];
+                if (target == ignoreIndex)
+                {
+                    gradient.Slice(i * classes, classes).Clear();
+                }
+                else
+                {
+                    float logSum = RowSoftmax(logits, i * classes, classes, scale, gradient, out float max);
+                    sum += logSum - (logits[i * classes + target] - max);
+                    gradient[i * classes + target] -= scale;
+                }
+            }
+
+            return sum;
+        }
+
+        // One stackalloc for all scratch space: each stackalloc costs a localloc sequence of its own.
+        Vector256<float>* rows256 = stackalloc Vector256<float>[Vector256<float>.Count + TinyMaxClasses + TinyCopyLength / 8];
+        Vector256<float>* columns = rows256 + Vector256<float>.Count;
+        float* copy = (float*)(columns + TinyMaxClasses);
+
+        Vector256<float> total = Vector256<float>.Zero;
+        fixed (float* x = &MemoryMarshal.GetReference(logits))
+        fixed (int* t = &MemoryMarshal.GetReference(targets))
+        fixed (float* d = &MemoryMarshal.GetReference(gradient))
+        {
+            if (Avx512F.IsSupported && logits.Length >= Vector512<float>.Count)
+            {
+                // The gradient comes out of the transpose itself: no second exp, no row loads.
+                for (int first = 0; first < batch; first += Vector256<float>.Count)
+                {
+                    var loss = TinyGroup512(x, t, first, batch, classes, ignoreIndex, copy, d, scale, out _, out _, out var kept);
+                    total += loss & kept;
+                }
+
+                return Vector256.Sum(total);
+            }
+
+            for (int first = 0; first < batch; first += Vector256<float>.Count)
+            {
+                // Every row of the group is read (gathered) before any of them is written, so a gradient that is
+                // the logits themselves is fine; later groups are untouched until their own turn.
+                var loss = Avx512F.IsSupported
+                    ? TinyGroup512(x, t, first, batch, classes, ignoreIndex, copy, null, 0f, out var max, out var sum, out var kept)
+                    : TinyGroup(x, t, first, batch, classes, ignoreIndex, columns, out max, out sum, out kept);
+                total += loss & kept;
+                var factor = Vector256.Create(scale) / sum;
+
+                int last = Math.Min(batch, first + Vector256<float>.Count);
+                if (classes <= Vector256<float>.Count && logits.Length >= Vector256<float>.Count)
+                {
+                    TinyRows256(x, t, first, last, batch, classes, ignoreIndex, scale, max, factor, rows256, gradient);
+                    continue;
+                }
+
+                for (int i = first; i < last; i++)
+                {
+                    int target = t[i];
+                    int offset = i * classes;
+                    var g = gradient.Slice(offset, classes);
+                    if (target == ignoreIndex)
+                    {
+                        g.Clear();
+                        continue;
+                    }
+
+                    ExpShifted(logits.Slice(offset, classes), max.GetElement(i - first), g);
+                    Multiply(g, factor.GetElement(i - first), g);
+                    gradient[offset + target] -= scale;
+                }
+            }
+        }
+
+        return Vector256.Sum(total);
+    }
+
+    /// <summary>Gradient rows [first, last) of a matrix of at most 8 classes, each one 8-lane vector:
+    /// <c>scale (exp(x - m) / s - [j == t])</c>, 0 on ignored rows. All rows are computed before any is stored
+    /// (the gradient may be the logits); then each row is one plain store whose extra lanes land in the
+    /// next rows of the group (stored after it), except where they would leave the group: a masked store
+    /// there. No store is read back, so nothing waits on store forwarding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void TinyRows256(float* x, int* t, int first, int last, int batch, int classes, int ignoreIndex, float scale,
+        Vector256<float> maxima, Vector256<float> factors, Vector256<float>* rows, Span<float> gradient)
+    {
+        var logits = new ReadOnlySpan<float>(x, batch * classes);
+        for (int i = first; i < last; i++)
+        {
+            int target = t[i];
+            int offset = i * classes;
+            var row = LoadRow256(logits, offset, classes, out var mask, out int start);
+            var lane = Vector256.Create(i - first);
+            var g = MaskedExp(row - Avx2.PermuteVar8x32(maxima, lane), mask) * Avx2.PermuteVar8x32(factors, lane)
+                - (Vector256.Equals(Lanes256, Vector256.Create(target + offset - start)).AsSingle() & Vector256.Create(scale));
+            rows[i - first] = target == ignoreIndex ? Vector256<float>.Zero : g;
+        }
+
+        int groupEnd = last * classes;
+        fixed (float* d = &MemoryMarshal.GetReference(gradient))
+        {
+            for (int i = first; i < last; i++)
+            {
+                int offset = i * classes;
+                if (offset + Vector256<float>.Count <= groupEnd)
+                {
+                    rows[i - first].Store(d + offset);
+                }
+                else
+                {
+                    int start = offset + Vector256<float>.Count <= gradient.Length ? offset : gradient.Length - Vector256<float>.Count;
+                    var lanes = Lanes256 - Vector256.Create(offset - start);
+                    var mask = (Vector256.GreaterThanOrEqual(lanes, Vector256<int>.Zero) & Vector256.LessThan(lanes, Vector256.Create(classes))).AsSingle();
+                    Avx.MaskStore(d + start, mask, rows[i - first]); // the window LoadRow256 chose for this row
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TinyAccelerated(int length, int batch, int classes) =>
+        Avx2.IsSupported && Fma.IsSupported && classes >= 1 && classes <= TinyMaxClasses && length == batch * classes;
+
+    /// <summary>Rows [first, first + 8) of the matrix, lanes = rows: returns each row's loss
+    /// <c>log s - (x_t - m)</c>, with the row maxima <paramref name="max"/>, the sums <paramref name="sum"/>
+    /// of exp(x - m) and the lanes to keep (rows that exist and are not ignored). Lanes past the last row
+    /// repeat the last row; their results are garbage-free but must be dropped with <paramref name="kept"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> TinyGroup(float* x, int* t, int first, int batch, int classes, int ignoreIndex,
+        Vector256<float>* columns, out Vector256<float> max, out Vector256<float> sum, out Vector256<float> kept)
+    {
+        var rows = Vector256.Create(first) + Lanes256;
+        var live = Vector256.LessThan(rows, Vector256.Create(batch));
+        rows = Vector256.Min(rows, Vector256.Create(batch - 1));
+        var rowStart = rows * Vector256.Create(classes);
+
+        var target = Avx2.GatherVector256(t, rows, 4);
+        var keep = live & ~Vector256.Equals(target, Vector256.Create(ignoreIndex));
+        kept = keep.AsSingle();
+        var xt = Avx2.GatherVector256(x, rowStart + (target & keep), 4);
+
+        // Vertical max over the columns.
+        var m = Avx2.GatherVector256(x, rowStart, 4);
+        columns[0] = m;
+        for (int j = 1; j < classes; j++)
+        {
+            var c = Avx2.GatherVector256(x, rowStart + Vector256.Create(j), 4);
+            columns[j] = c;
+            m = Avx.Max(m, c);
+        }
+
+        // Independent exps, two accumulators. A NaN in a row (which maxps may skip) still reaches its exp and the sum.
+        var s0 = Exp(columns[0] - m);
+        var s1 = Vector256<float>.Zero;
+        for (int j = 1; j + 1 < classes; j += 2)
+        {
+            s0 += Exp(columns[j] - m);
+            s1 += Exp(columns[j + 1] - m);
+        }
+
+        if ((classes & 1) == 0)
+        {
+            s0 += Exp(columns[classes - 1] - m);
+        }
+
+        var s = s0 + s1;
+        max = m;
+        sum = s;
+        return Log256(s) - (xt - m);
+    }
+
+    /// <summary>Floats in the zero-padded copy of one group that <see cref="TinyGroup512"/> reads its rows from:
+    /// 8 rows of up to 16 classes, and room for the last row's full 16-lane load.</summary>
+    private const int TinyCopyLength = 8 * TinyMaxClasses + 16;
+
+    /// <summary>Column index of each lane of a block of two columns after the transpose in <see cref="TinyGroup512"/>
+    /// (128-bit lanes: column c rows 0-3, column c + 4 rows 0-3, column c rows 4-7, column c + 4 rows 4-7).</summary>
+    private static readonly Vector512<int> TinyColumnOffsets = Vector512.Create(0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 4, 4, 4, 4);
+
+    /// <summary><see cref="TinyGroup"/> without gathers, for AVX-512: each of the 8 rows is one 16-lane load
+    /// (from the matrix while the load stays inside it, else from a zero-padded copy of the group), and an
+    /// in-register transpose (unpack, shufps, shuf32x4) turns them into blocks of two columns × 8 rows; lanes
+    /// of columns >= classes are masked (-inf for the max, 0 for the exp). Same results as <see cref="TinyGroup"/>
+    /// up to the order of the additions in the row sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> TinyGroup512(float* x, int* t, int first, int batch, int classes, int ignoreIndex,
+        float* copy, float* gradient, float scale, out Vector256<float> max, out Vector256<float> sum, out Vector256<float> kept)
+    {
+        int length = batch * classes;
+        Vector512<float> r0, r1, r2, r3, r4, r5, r6, r7;
+        if (first * classes + 7 * classes + Vector512<float>.Count <= length)
+        {
+            float* src = x + first * classes;
+            r0 = Vector512.Load(src);
+            r1 = Vector512.Load(src + classes);
+            r2 = Vector512.Load(src + 2 * classes);
+            r3 = Vector512.Load(src + 3 * classes);
+            r4 = Vector512.Load(src + 4 * classes);
+            r5 = Vector512.Load(src + 5 * classes);
+            r6 = Vector512.Load(src + 6 * classes);
+            r7 = Vector512.Load(src + 7 * classes);
+        }
+        else if (length >= Vector512<float>.Count)
+        {
+            // Near the end: a row whose 16-lane load would leave the matrix is loaded from the last 16 elements
+            // and moved into place with one permute (no copy, so no store-forwarding stall). Rows past the
+            // batch repeat the last row; their lanes are dropped with kept.
+            r0 = TinyLoadRow(x, first, batch, classes);
+            r1 = TinyLoadRow(x, first + 1, batch, classes);
+            r2 = TinyLoadRow(x, first + 2, batch, classes);
+            r3 = TinyLoadRow(x, first + 3, batch, classes);
+            r4 = TinyLoadRow(x, first + 4, batch, classes);
+            r5 = TinyLoadRow(x, first + 5, batch, classes);
+            r6 = TinyLoadRow(x, first + 6, batch, classes);
+            r7 = TinyLoadRow(x, first + 7, batch, classes);
+        }
+        else
+        {
+            // A matrix shorter than one vector: copy it and zero everything after it.
+            int rowsInGroup = Math.Min(Vector256<float>.Count, batch - first);
+            int have = rowsInGroup * classes;
+            new ReadOnlySpan<float>(x + first * classes, have).CopyTo(new Span<float>(copy, TinyCopyLength));
+            new Span<float>(copy + have, TinyCopyLength - have).Clear();
+            r0 = Vector512.Load(copy);
+            r1 = Vector512.Load(copy + classes);
+            r2 = Vector512.Load(copy + 2 * classes);
+            r3 = Vector512.Load(copy + 3 * classes);
+            r4 = Vector512.Load(copy + 4 * classes);
+            r5 = Vector512.Load(copy + 5 * classes);
+            r6 = Vector512.Load(copy + 6 * classes);
+            r7 = Vector512.Load(copy + 7 * classes);
+        }
+
+        // 4 x 4 transposes inside each 128-bit lane: u_q lane k = column 4k + q of rows 0-3 (u_q) or rows 4-7 (v_q).
+        var t0 = Avx512F.UnpackLow(r0, r1);
+        var t1 = Avx512F.UnpackHigh(r0, r1);
+        var t2 = Avx512F.UnpackLow(r2, r3);
+        var t3 = Avx512F.UnpackHigh(r2, r3);
+        var t4 = Avx512F.UnpackLow(r4, r5);
+        var t5 = Avx512F.UnpackHigh(r4, r5);
+        var t6 = Avx512F.UnpackLow(r6, r7);
+        var t7 = Avx512F.UnpackHigh(r6, r7);
+        var u0 = Avx512F.Shuffle(t0, t2, 0x44);
+        var u1 = Avx512F.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx512F.Shuffle(t1, t3, 0x44);
+        var u3 = Avx512F.Shuffle(t1, t3, 0xEE);
+        var v0 = Avx512F.Shuffle(t4, t6, 0x44);
+        var v1 = Avx512F.Shuffle(t4, t6, 0xEE);
+        var v2 = Avx512F.Shuffle(t5, t7, 0x44);
+        var v3 = Avx512F.Shuffle(t5, t7, 0xEE);
+
+        // Blocks of columns (c, c + 4), c = q for lanes 0-1 of u/v and c = 8 + q for lanes 2-3.
+        var negInf = Vector512.Create(float.NegativeInfinity);
+        var b0 = Avx512F.Shuffle4x128(u0, v0, 0x44);
+        var b1 = Avx512F.Shuffle4x128(u1, v1, 0x44);
+        var b2 = Avx512F.Shuffle4x128(u2, v2, 0x44);
+        var b3 = Avx512F.Shuffle4x128(u3, v3, 0x44);
+        var k0 = TinyColumns(0, classes);
+        var k1 = TinyColumns(1, classes);
+        var k2 = TinyColumns(2, classes);
+        var k3 = TinyColumns(3, classes);
+        var m = Avx512F.Max(Avx512F.Max(Vector512.ConditionalSelect(k0, b0, negInf), Vector512.ConditionalSelect(k1, b1, negInf)),
+                            Avx512F.Max(Vector512.ConditionalSelect(k2, b2, negInf), Vector512.ConditionalSelect(k3, b3, negInf)));
+        Vector512<float> b4 = default, b5 = default, b6 = default, b7 = default, k4 = default, k5 = default, k6 = default, k7 = default;
+        bool wide = classes > 8;
+        if (wide)
+        {
+            b4 = Avx512F.Shuffle4x128(u0, v0, 0xEE);
+            b5 = Avx512F.Shuffle4x128(u1, v1, 0xEE);
+            b6 = Avx512F.Shuffle4x128(u2, v2, 0xEE);
+            b7 = Avx512F.Shuffle4x128(u3, v3, 0xEE);
+            k4 = TinyColumns(8, classes);
+            k5 = TinyColumns(9, classes);
+            k6 = TinyColumns(10, classes);
+            k7 = TinyColumns(11, classes);
+            m = Avx512F.Max(m, Avx512F.Max(Avx512F.Max(Vector512.ConditionalSelect(k4, b4, negInf), Vector512.ConditionalSelect(k5, b5, negInf)),
+                                           Avx512F.Max(Vector512.ConditionalSelect(k6, b6, negInf), Vector512.ConditionalSelect(k7, b7, negInf))));
+        }
+
+        // Fold columns c and c + 4: every lane then holds its row's maximum, already in the layout of the blocks.
+        m = Avx512F.Max(m, Avx512F.Shuffle4x128(m, m, 0xB1));
+
+        var e0 = TinyMaskedExp(b0 - m, k0);
+        var e1 = TinyMaskedExp(b1 - m, k1);
+        var e2 = TinyMaskedExp(b2 - m, k2);
+        var e3 = TinyMaskedExp(b3 - m, k3);
+        var s = (e0 + e1) + (e2 + e3);
+        Vector512<float> e4 = default, e5 = default, e6 = default, e7 = default;
+        if (wide)
+        {
+            e4 = TinyMaskedExp(b4 - m, k4);
+            e5 = TinyMaskedExp(b5 - m, k5);
+            e6 = TinyMaskedExp(b6 - m, k6);
+            e7 = TinyMaskedExp(b7 - m, k7);
+            s += (e4 + e5) + (e6 + e7);
+        }
+
+        s += Avx512F.Shuffle4x128(s, s, 0xB1);
+
+        // Lanes 0-3 and 8-11 hold rows 0-7.
+        max = Avx512F.Shuffle4x128(m, m, 0x08).GetLower();
+        sum = Avx512F.Shuffle4x128(s, s, 0x08).GetLower();
+
+        var rows = Vector256.Create(first) + Lanes256;
+        var live = Vector256.LessThan(rows, Vector256.Create(batch));
+        rows = Vector256.Min(rows, Vector256.Create(batch - 1));
+        var target = Avx2.GatherVector256(t, rows, 4);
+        var keep = live & ~Vector256.Equals(target, Vector256.Create(ignoreIndex));
+        kept = keep.AsSingle();
+        var xt = Avx2.GatherVector256(x, rows * Vector256.Create(classes) + (target & keep), 4);
+
+        if (gradient != null)
+        {
+            // g = scale (e / s - [column == t]) in the block layout (0 on ignored rows and on columns >= classes),
+            // transposed back to rows by the same network in reverse and stored row by row, in order.
+            var f = TinyBlocks(Vector256.Create(scale) / sum);
+            var tb = TinyBlocks(target.AsSingle()).AsInt32();
+            var kb = TinyBlocks(kept);
+            var sc = Vector512.Create(scale);
+            e0 = TinyGradient(e0, f, tb, kb, sc, 0);
+            e1 = TinyGradient(e1, f, tb, kb, sc, 1);
+            e2 = TinyGradient(e2, f, tb, kb, sc, 2);
+            e3 = TinyGradient(e3, f, tb, kb, sc, 3);
+            if (wide)
+            {
+                e4 = TinyGradient(e4, f, tb, kb, sc, 8);
+                e5 = TinyGradient(e5, f, tb, kb, sc, 9);
+                e6 = TinyGradient(e6, f, tb, kb, sc, 10);
+                e7 = TinyGradient(e7, f, tb, kb, sc, 11);
+            }
+
+            // Blocks -> u/v (lane k of u_q: column 4k + q, rows 0-3; v_q: rows 4-7) -> rows (4 x 4 transposes).
+            var w0 = Avx512F.Shuffle4x128(e0, e4, 0x44);
+            var w1 = Avx512F.Shuffle4x128(e1, e5, 0x44);
+            var w2 = Avx512F.Shuffle4x128(e2, e6, 0x44);
+            var w3 = Avx512F.Shuffle4x128(e3, e7, 0x44);
+            var z0 = Avx512F.Shuffle4x128(e0, e4, 0xEE);
+            var z1 = Avx512F.Shuffle4x128(e1, e5, 0xEE);
+            var z2 = Avx512F.Shuffle4x128(e2, e6, 0xEE);
+            var z3 = Avx512F.Shuffle4x128(e3, e7, 0xEE);
+            var p0 = Avx512F.UnpackLow(w0, w1);
+            var p1 = Avx512F.UnpackHigh(w0, w1);
+            var p2 = Avx512F.UnpackLow(w2, w3);
+            var p3 = Avx512F.UnpackHigh(w2, w3);
+            var p4 = Avx512F.UnpackLow(z0, z1);
+            var p5 = Avx512F.UnpackHigh(z0, z1);
+            var p6 = Avx512F.UnpackLow(z2, z3);
+            var p7 = Avx512F.UnpackHigh(z2, z3);
+            int n = Math.Min(Vector256<float>.Count, batch - first);
+            int groupEnd = (first + n) * classes;
+            TinyStoreRow(gradient, length, groupEnd, first * classes, classes, Avx512F.Shuffle(p0, p2, 0x44));
+            if (n > 1) TinyStoreRow(gradient, length, groupEnd, (first + 1) * classes, classes, Avx512F.Shuffle(p0, p2, 0xEE));
+            if (n > 2) TinyStoreRow(gradient, length, groupEnd, (first + 2) * classes, classes, Avx512F.Shuffle(p1, p3, 0x44));
+            if (n > 3) TinyStoreRow(gradient, length, groupEnd, (first + 3) * classes, classes, Avx512F.Shuffle(p1, p3, 0xEE));
+            if (n > 4) TinyStoreRow(gradient, length, groupEnd, (first + 4) * classes, classes, Avx512F.Shuffle(p4, p6, 0x44));
+            if (n > 5) TinyStoreRow(gradient, length, groupEnd, (first + 5) * classes, classes, Avx512F.Shuffle(p4, p6, 0xEE));
+            if (n > 6) TinyStoreRow(gradient, length, groupEnd, (first + 6) * classes, classes, Avx512F.Shuffle(p5, p7, 0x44));
+            if (n > 7) TinyStoreRow(gradient, length, groupEnd, (first + 7) * classes, classes, Avx512F.Shuffle(p5, p7, 0xEE));
+        }
+
+        return Log256(sum) - (xt - max);
+    }
+
+    /// <summary>Rows 0-7 of a group (one lane each) in the block layout of <see cref="TinyGroup512"/>:
+    /// 128-bit lanes rows 0-3, rows 0-3, rows 4-7, rows 4-7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> TinyBlocks(Vector256<float> rows)
+    {
+        var v = rows.ToVector512Unsafe();
+        return Avx512F.Shuffle4x128(v, v, 0x50);
+    }
+
+    /// <summary><c>scale (e f - [column == t])</c> on the kept rows, 0 elsewhere, for the block of columns (c, c + 4).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> TinyGradient(Vector512<float> e, Vector512<float> f, Vector512<int> target, Vector512<float> kept, Vector512<float> scale, int c)
+    {
+        var hit = Vector512.Equals(TinyColumnOffsets + Vector512.Create(c), target).AsSingle();
+        return (e * f - (hit & scale)) & kept;
+    }
+
+    /// <summary>Stores one gradient row (lanes 0..classes-1 of <paramref name="row"/>; the others are 0). A plain
+    /// 16-lane store while it ends inside the group (its extra lanes land on the next rows, stored after it);
+    /// else only the row's lanes, through masked stores inside the matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void TinyStoreRow(float* d, int length, int groupEnd, int offset, int classes, Vector512<float> row)
+    {
+        if (offset + Vector512<float>.Count <= groupEnd)
+        {
+            row.Store(d + offset);
+            return;
+        }
+
+        if (classes <= Vector256<float>.Count && length >= Vector256<float>.Count)
+        {
+            int start = Math.Min(offset, length - Vector256<float>.Count);
+            var lanes = Lanes256 - Vector256.Create(offset - start);
+            var value = Avx2.PermuteVar8x32(row.GetLower(), lanes);
+            var mask = (Vector256.GreaterThanOrEqual(lanes, Vector256<int>.Zero) & Vector256.LessThan(lanes, Vector256.Create(classes))).AsSingle();
+            Avx.MaskStore(d + start, mask, value);
+        }
+        else
+        {
+            int start = Math.Min(offset, length - Vector512<float>.Count);
+            var lanes = Lanes512 - Vector512.Create(offset - start);
+            var value = Avx512F.PermuteVar16x32(row, lanes);
+            var mask = (Vector512.GreaterThanOrEqual(lanes, Vector512<int>.Zero) & Vector512.LessThan(lanes, Vector512.Create(classes))).AsSingle();
+            Avx.MaskStore(d + start, mask.GetLower(), value.GetLower());
+            Avx.MaskStore(d + start + Vector256<float>.Count, mask.GetUpper(), value.GetUpper());
+        }
+    }
+
+    /// <summary>Row <paramref name="row"/> (the last row when past the batch) in lanes 0..classes-1 of a 16-lane
+    /// vector, read inside a matrix of at least 16 elements; lanes from classes on hold other elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> TinyLoadRow(float* x, int row, int batch, int classes)
+    {
+        int length = batch * classes;
+        int offset = Math.Min(row, batch - 1) * classes;
+        int start = Math.Min(offset, length - Vector512<float>.Count);
+        var v = Vector512.Load(x + start);
+        return start == offset ? v : Avx512F.PermuteVar16x32(v, Lanes512 + Vector512.Create(offset - start));
+    }
+
+    /// <summary>The lanes of the block of columns (c, c + 4) that hold columns below <paramref name="classes"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> TinyColumns(int c, int classes) =>
+        Vector512.LessThan(TinyColumnOffsets + Vector512.Create(c), Vector512.Create(classes)).AsSingle();
+
+    /// <summary>exp of the lanes marked by <paramref name="mask"/>, 0 elsewhere, for x - max (&lt;= 0, or NaN). The
+    /// algorithm and coefficients of <see cref="Exp(Vector512{float})"/>, but the degree-7 polynomial is evaluated
+    /// in Estrin form (3 dependent steps instead of 7) and the upper clamp is left out (the input is &lt;= 0):
+    /// this exp sits on the critical path of a small matrix. Within about 2 ulp of exp; NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> TinyMaskedExp(Vector512<float> shifted, Vector512<float> mask)
+    {
+        var x = Avx512F.Max(Vector512.Create(ClampLow), shifted & mask); // maxps keeps a NaN second operand
+        var t = Avx512F.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
+        var n = t - Vector512.Create(Shifter);
+        var r = Avx512F.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = Avx512F.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        // p = 1 + r + P5 r^2 + P4 r^3 + P3 r^4 + P2 r^5 + P1 r^6 + P0 r^7
+        var r2 = r * r;
+        var e0 = r + Vector512<float>.One;
+        var e1 = Avx512F.FusedMultiplyAdd(Vector512.Create(P4), r, Vector512.Create(P5));
+        var e2 = Avx512F.FusedMultiplyAdd(Vector512.Create(P2), r, Vector512.Create(P3));
+        var e3 = Avx512F.FusedMultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
+        var r4 = r2 * r2;
+        var f0 = Avx512F.FusedMultiplyAdd(e1, r2, e0);
+        var f1 = Avx512F.FusedMultiplyAdd(e3, r2, e2);
+        var p = Avx512F.FusedMultiplyAdd(f1, r4, f0);
+        return Avx512F.Scale(p, n) & mask;
+    }
+
+    /// <summary>Natural log of row sums, Cephes' single-precision log (the vector form of the scalar log the
+    /// row helpers use) for positive normal lanes; a NaN lane stays NaN. Row sums lie in [1, classes].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Log256(Vector256<float> u)
+    {
+        var bits = u.AsInt32();
+        var e = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits, 23) - Vector256.Create(127)) + Vector256<float>.One;
+        var mant = ((bits & Vector256.Create(unchecked((int)0x807FFFFF))) | Vector256.Create(0x3F000000)).AsSingle();
+        var small = Vector256.LessThan(mant, Vector256.Create((float)0.707106781186547524));
+        e -= Vector256<float>.One & small;
+        var xm = mant - Vector256<float>.One + (mant & small);
+        // Cephes' degree-8 polynomial y = P0 x^8 + ... + P8 in Estrin form (4 dependent steps instead of 9), then
+        // log = (x + (y x^3 + e Q1 - x^2 / 2)) + e Q2 as in Cephes, regrouped so only two steps follow y.
+        var z = xm * xm;
+        var z2 = z * z;
+        var c0 = Fma.MultiplyAdd(Vector256.Create((float)-2.4999993993E-1), xm, Vector256.Create((float)3.3333331174E-1));
+        var c1 = Fma.MultiplyAdd(Vector256.Create((float)-1.6668057665E-1), xm, Vector256.Create((float)2.0000714765E-1));
+        var c2 = Fma.MultiplyAdd(Vector256.Create((float)-1.2420140846E-1), xm, Vector256.Create((float)1.4249322787E-1));
+        var c3 = Fma.MultiplyAdd(Vector256.Create((float)-1.1514610310E-1), xm, Vector256.Create((float)1.1676998740E-1));
+        var d0 = Fma.MultiplyAdd(c1, z, c0);
+        var d1 = Fma.MultiplyAdd(Vector256.Create((float)7.0376836292E-2), z2, Fma.MultiplyAdd(c3, z, c2));
+        var y = Fma.MultiplyAdd(d1, z2, d0);
+        var tail = Fma.MultiplyAdd(z, Vector256.Create(-0.5f), e * Vector256.Create((float)-2.12194440E-4));
+        y = Fma.MultiplyAdd(y, xm * z, tail);
+        var log = (xm + y) + e * Vector256.Create((float)0.693359375);
+        return log + (u - u); // NaN in, NaN out (u - u is 0 for the finite sums)
+    }
+}
