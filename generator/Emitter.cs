@@ -123,8 +123,9 @@ internal static class Emitter
         if (Unrolled(spec))
         {
             w.Line($"// Strategy: rows unrolled. Batch <= {UnrollMaxBatch} and Length <= {UnrollMaxLength}, so every row is its own");
-            w.Line("// straight-line block with constant offsets; the work inside a row (max, exp, sums) runs on the");
-            w.Line("// SIMD helpers of FixedShapeLoss.KernelMath over a constant-length slice.");
+            w.Line("// straight-line block with constant offsets; the work inside a row (max, exp, sum, log) runs on the");
+            w.Line("// SIMD helpers of FixedShapeLoss.KernelMath with the constant class count, so a row of up to 16");
+            w.Line("// classes stays in one vector.");
         }
         else
         {
@@ -132,6 +133,10 @@ internal static class Emitter
             w.Line("// count walks the rows and the work inside a row (max, exp, sums) runs on the SIMD helpers of");
             w.Line("// FixedShapeLoss.KernelMath; the file stays this size whatever the shape.");
         }
+
+        w.Line("// The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)");
+        w.Line("// hand the whole matrix to KernelMath: with up to 16 classes it takes 8 rows at a time, one row per");
+        w.Line("// vector lane, so the max, exp, sum and log of 8 rows run side by side.");
 
         w.Line("//");
         w.Line("// Formulas (as PyTorch on CPU), for row i with logits x, m = max_j x_j and s = sum_j exp(x_j - m):");

@@ -5,6 +5,9 @@
 // Strategy: row loop. Batch > 16 or Length > 4096, so one loop with a constant trip
 // count walks the rows and the work inside a row (max, exp, sums) runs on the SIMD helpers of
 // FixedShapeLoss.KernelMath; the file stays this size whatever the shape.
+// The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)
+// hand the whole matrix to KernelMath: with up to 16 classes it takes 8 rows at a time, one row per
+// vector lane, so the max, exp, sum and log of 8 rows run side by side.
 //
 // Formulas (as PyTorch on CPU), for row i with logits x, m = max_j x_j and s = sum_j exp(x_j - m):
 //   softmax      p_j     = exp(x_j - m) / s
