@@ -336,7 +336,7 @@ internal static class Emitter
             using (Method($"public static float CrossEntropyLoss({ReadOnlySpanFloat} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanFloat} weight" : "")})"))
             {
                 IndexTargetPrologue(weighted);
-                if (Tiny(weighted))
+                if (Plain(weighted))
                 {
                     _w.Line($"// Whole matrix at once: up to {TinyMaxClasses} classes, 8 rows per vector (lanes = rows); wider rows one by one.");
                     _w.Line($"float total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
@@ -434,7 +434,7 @@ internal static class Emitter
             {
                 IndexTargetPrologue(weighted, gradient: true);
                 _w.Line($"float scale = {(_mean ? "1f / denominator" : "1f")};");
-                if (Tiny(weighted))
+                if (Plain(weighted))
                 {
                     _w.Line($"// Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).");
                     _w.Line($"float total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
@@ -523,8 +523,7 @@ internal static class Emitter
         /// calls one whole-matrix helper of KernelMath: rows of at most <see cref="TinyMaxClasses"/> classes are then
         /// processed together, lanes = rows; wider rows go row by row inside the helper. The call is the same
         /// for every shape, so the loop strategy still writes the same file whatever the shape.</summary>
-        private bool Tiny(bool weighted) => !weighted && !_smoothing;
-
+        private bool Plain(bool weighted) => !weighted && !_smoothing;
 
         private (string Name, string Text)[] Params(bool weighted, (string, string)? destination)
         {

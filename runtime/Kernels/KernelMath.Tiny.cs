@@ -21,7 +21,7 @@ namespace FixedShapeLoss;
 public static partial class KernelMath
 {
     /// <summary>The widest row <see cref="CrossEntropySum"/> and <see cref="CrossEntropyBackward"/>
-    /// handle lanes = rows; generated code calls them only up to this class count.</summary>
+    /// handle lanes = rows; wider rows go row by row inside them.</summary>
     public const int TinyMaxClasses = 16;
 
     /// <summary><c>sum_i (log sum_j exp(x[i, j] - m_i) - (x[i, t_i] - m_i))</c> over the rows whose target is
