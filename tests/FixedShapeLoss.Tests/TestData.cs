@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace FixedShapeLoss.Tests;
 
-/// <summary>Reads the PyTorch reference vectors copied into <c>Data/</c> (never <c>../shared</c>).</summary>
+/// <summary>Reads the PyTorch reference vectors copied into <c>Data/</c> (never anything outside the repository).</summary>
 internal static class TestData
 {
     /// <summary>The repository's root: the folder above the test binaries that holds FixedShapeLoss.sln.
