@@ -18,6 +18,7 @@ public static class DiagnosticDescriptors
     public const string InvalidLabelSmoothingId = "FSL008";
     public const string InvalidReductionId = "FSL009";
     public const string InternalErrorId = "FSL010";
+    public const string UnsupportedClassKindId = "FSL011";
 
     /// <summary>The largest Batch × Classes the generator accepts: the largest length of a .NET array
     /// (<c>Array.MaxLength</c>), so every matrix of the shape fits in one span.</summary>
@@ -81,5 +82,11 @@ public static class DiagnosticDescriptors
         InternalErrorId,
         "The generator failed",
         "The FixedShapeLoss generator could not generate '{0}': {1}; please report this",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnsupportedClassKind = new(
+        UnsupportedClassKindId,
+        "A [LossKernel] type must be a plain class",
+        "'{0}' is {1}; the generated kernels need a plain partial class, so declare it as 'static partial class {0}'",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

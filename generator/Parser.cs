@@ -18,9 +18,29 @@ internal static class Parser
     public static (KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics) Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
+
+        // A record class is a class to the compiler, so the attribute applies, but the kernels need a plain class.
+        if (context.TargetNode is RecordDeclarationSyntax record && !record.Identifier.IsMissing)
+        {
+            return (null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record"),
+            }));
+        }
+
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
         {
             return (null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        // A file-local class: the generated part, in another file, could not name it.
+        var fileKeyword = declaration.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
+        if (fileKeyword.IsKind(SyntaxKind.FileKeyword))
+        {
+            return (null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, fileKeyword.GetLocation(), declaration.Identifier.ValueText, "file-local"),
+            }));
         }
 
         // A declaration the parser could not complete (no name) is the compiler's to report (CS1001);
@@ -190,7 +210,7 @@ internal static class Parser
     {
         var kept = declaration.Modifiers
             .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword)
-                || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.StaticKeyword) || m.IsKind(SyntaxKind.FileKeyword))
+                || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.StaticKeyword))
             .Select(m => m.ValueText);
         return string.Join(" ", kept.Concat(new[] { "partial", "class" }));
     }

@@ -307,13 +307,14 @@ public class DiagnosticTests
     }
 
     // ---- FSL010: the generator could not generate ----
+    // FSL010 guards Emitter exceptions and two classes that would be generated into the same file. Neither
+    // can be reached from source any more: file-local classes (the only way to two classes of one full name)
+    // are FSL011, and names that differ only in case get distinct file names (RobustnessTests).
 
-    /// <summary>FSL010 guards Emitter exceptions (none can be triggered from source) and, since the generator
-    /// checks hint names, two classes that would be generated into the same file: here two file-local classes
-    /// of one name in two files. Both are reported, without a location (the spec keeps none), and neither is
-    /// generated; without the check the driver threw on the duplicate hint name (CS8785).</summary>
+    // ---- FSL011: not a plain class ----
+
     [Fact]
-    public void FSL010_TwoClassesWithTheSameGeneratedFileName_AreReportedNotCrashed()
+    public void FSL011_FileLocalClass_AtTheFileKeyword()
     {
         string first = Usings + "[LossKernel(Batch = 4, Classes = 7)]\nfile static partial class Local { }\n";
         string second = Usings + "[LossKernel(Batch = 2, Classes = 3)]\nfile static partial class Local { }\n";
@@ -323,12 +324,13 @@ public class DiagnosticTests
         Assert.Null(result.Results[0].Exception);
         Assert.DoesNotContain(output.GetDiagnostics(), d => d.Id == "CS8785");
         Assert.Equal(2, result.Diagnostics.Length);
-        Assert.All(result.Diagnostics, d =>
+        foreach (var (d, source, path) in new[] { (result.Diagnostics[0], first, "Source0.cs"), (result.Diagnostics[1], second, "Source1.cs") })
         {
-            DiagnosticAssert.Is(d, DiagnosticDescriptors.InternalErrorId,
-                "The FixedShapeLoss generator could not generate 'Local': another [LossKernel] class would be generated into the same file 'Consumer.Local.LossKernel.g.cs'; please report this");
-            Assert.Equal(Location.None, d.Location);
-        });
+            DiagnosticAssert.Is(d, DiagnosticDescriptors.UnsupportedClassKindId,
+                "'Local' is file-local; the generated kernels need a plain partial class, so declare it as 'static partial class Local'");
+            DiagnosticAssert.At(d, source, "file", path: path);
+        }
+
         Assert.Empty(result.GeneratedTrees);
     }
 
@@ -436,7 +438,7 @@ public class DiagnosticTests
             .OrderBy(d => d.Id, StringComparer.Ordinal)
             .ToArray();
 
-        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"FSL{i:000}"), descriptors.Select(d => d.Id));
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => $"FSL{i:000}"), descriptors.Select(d => d.Id));
         Assert.All(descriptors, d =>
         {
             Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity);

@@ -110,15 +110,30 @@ public class RobustnessTests
     [InlineData("public partial record Loss { }")]
     [InlineData("public partial record class Loss { }")]
     [InlineData("public sealed partial record Loss(int Value);")]
-    public void RecordClass_IsIgnored(string declaration)
+    public void RecordClass_IsReported(string declaration)
     {
-        // The syntax predicate takes ClassDeclarationSyntax only; records get neither kernels nor a diagnostic.
+        // A record class takes the attribute (it is a class) but gets FSL011 at its name, and no kernels.
         string source = Usings + "[LossKernel(Batch = 2, Classes = 2)]\n" + declaration + "\n";
+
+        var run = RunSafely(source);
+
+        var d = Assert.Single(run.Result.Diagnostics);
+        DiagnosticAssert.Is(d, DiagnosticDescriptors.UnsupportedClassKindId,
+            "'Loss' is a record; the generated kernels need a plain partial class, so declare it as 'static partial class Loss'");
+        DiagnosticAssert.At(d, source, "Loss", before: declaration.Contains("record class", StringComparison.Ordinal) ? "class " : "record ");
+        Assert.Empty(run.Result.GeneratedTrees);
+    }
+
+    [Fact]
+    public void RecordStruct_IsTheCompilersError()
+    {
+        string source = Usings + "[LossKernel(Batch = 2, Classes = 2)]\npublic partial record struct S { }\n";
 
         var run = RunSafely(source);
 
         Assert.Empty(run.Result.Diagnostics);
         Assert.Empty(run.Result.GeneratedTrees);
+        Assert.Contains(run.Output.GetDiagnostics(), d => d.Id == "CS0592");
     }
 
     [Fact]
