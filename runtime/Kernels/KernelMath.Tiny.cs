@@ -31,19 +31,26 @@ public static partial class KernelMath
     /// <param name="classes">Columns of the matrix.</param>
     /// <param name="ignoreIndex">The target value whose row contributes nothing.</param>
     /// <returns>The sum of the per-row losses.</returns>
-    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe float CrossEntropySum(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
     {
-        int batch = targets.Length;
-        if (TinySingle(logits.Length, batch, classes))
+        // Inlined, so that the generated kernels (constant classes) reach the single-group path without a detour.
+        if (TinySingle(logits.Length, targets.Length, classes))
         {
             fixed (float* x = &MemoryMarshal.GetReference(logits))
             fixed (int* t = &MemoryMarshal.GetReference(targets))
             {
-                return TinySingle512(x, t, batch, classes, ignoreIndex, null, 0f);
+                return TinySingle512(x, t, targets.Length, classes, ignoreIndex, null, 0f);
             }
         }
 
+        return CrossEntropySumGroups(logits, targets, classes, ignoreIndex);
+    }
+
+    [SkipLocalsInit]
+    private static unsafe float CrossEntropySumGroups(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
+    {
+        int batch = targets.Length;
         if (!TinyAccelerated(logits.Length, batch, classes))
         {
             float sum = 0f;
@@ -88,20 +95,27 @@ public static partial class KernelMath
     /// <param name="scale">Multiplies every gradient element (1 / denominator for Mean).</param>
     /// <param name="gradient">Receives the gradient; as long as <paramref name="logits"/>, and it may be <paramref name="logits"/>.</param>
     /// <returns>The sum of the per-row losses.</returns>
-    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe float CrossEntropyBackward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
     {
-        int batch = targets.Length;
-        if (TinySingle(logits.Length, batch, classes) && gradient.Length == logits.Length)
+        // Inlined as CrossEntropySum.
+        if (TinySingle(logits.Length, targets.Length, classes) && gradient.Length == logits.Length)
         {
             fixed (float* x = &MemoryMarshal.GetReference(logits))
             fixed (int* t = &MemoryMarshal.GetReference(targets))
             fixed (float* d = &MemoryMarshal.GetReference(gradient))
             {
-                return TinySingle512(x, t, batch, classes, ignoreIndex, d, scale);
+                return TinySingle512(x, t, targets.Length, classes, ignoreIndex, d, scale);
             }
         }
 
+        return CrossEntropyBackwardGroups(logits, targets, classes, ignoreIndex, scale, gradient);
+    }
+
+    [SkipLocalsInit]
+    private static unsafe float CrossEntropyBackwardGroups(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
+    {
+        int batch = targets.Length;
         if (!TinyAccelerated(logits.Length, batch, classes) || gradient.Length != logits.Length)
         {
             float sum = 0f;
@@ -298,6 +312,7 @@ public static partial class KernelMath
     /// (<see cref="TinySingle"/>): two 16-lane loads (the second one ending at the matrix end) hold the whole
     /// matrix, and each block of two columns is one two-source permute of them, no transpose, no scratch.
     /// Returns the summed loss; writes the gradient when <paramref name="gradient"/> is not null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe float TinySingle512(float* x, int* t, int batch, int classes, int ignoreIndex, float* gradient, float scale)
     {
         int length = batch * classes;
