@@ -361,7 +361,8 @@ public static partial class KernelMath
 
         // Lanes 0-3 and 8-11 hold rows 0-7.
         var sum = Avx512F.Shuffle4x128(s, s, 0x08).GetLower();
-        var loss = Log256(sum) - (Avx512F.Shuffle4x128(xt, xt, 0x08).GetLower() - Avx512F.Shuffle4x128(m, m, 0x08).GetLower());
+        // NaN in a sum reaches the loss through (sum - sum), added off the log's critical path.
+        var loss = Log256Finite(sum) - ((Avx512F.Shuffle4x128(xt, xt, 0x08).GetLower() - Avx512F.Shuffle4x128(m, m, 0x08).GetLower()) + (sum - sum));
 
         if (gradient != null)
         {
@@ -406,7 +407,6 @@ public static partial class KernelMath
         float* copy, float* gradient, float scale, out Vector256<float> max, out Vector256<float> sum, out Vector256<float> kept)
     {
         int length = batch * classes;
-        Vector512<float> b0, b1, b2, b3;
         Vector512<float> r0, r1, r2, r3, r4, r5, r6, r7;
         if (first * classes + 7 * classes + Vector512<float>.Count <= length)
         {
@@ -470,42 +470,25 @@ public static partial class KernelMath
         var v3 = Avx512F.Shuffle(t5, t7, 0xEE);
 
         // Blocks of columns (c, c + 4), c = q for lanes 0-1 of u/v and c = 8 + q for lanes 2-3.
-        b0 = Avx512F.Shuffle4x128(u0, v0, 0x44);
-        b1 = Avx512F.Shuffle4x128(u1, v1, 0x44);
-        b2 = Avx512F.Shuffle4x128(u2, v2, 0x44);
-        b3 = Avx512F.Shuffle4x128(u3, v3, 0x44);
-        Vector512<float> b4 = default, b5 = default, b6 = default, b7 = default;
-        if (classes > 8)
-        {
-            b4 = Avx512F.Shuffle4x128(u0, v0, 0xEE);
-            b5 = Avx512F.Shuffle4x128(u1, v1, 0xEE);
-            b6 = Avx512F.Shuffle4x128(u2, v2, 0xEE);
-            b7 = Avx512F.Shuffle4x128(u3, v3, 0xEE);
-        }
-
-        return TinyGroupBlocks(x, t, first, batch, classes, ignoreIndex, gradient, scale, b0, b1, b2, b3, b4, b5, b6, b7, out max, out sum, out kept);
-    }
-
-    /// <summary>The rest of <see cref="TinyGroup512"/> once the rows are blocks of two columns x 8 rows
-    /// (b4-b7 only for more than 8 classes).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> TinyGroupBlocks(float* x, int* t, int first, int batch, int classes, int ignoreIndex,
-        float* gradient, float scale, Vector512<float> b0, Vector512<float> b1, Vector512<float> b2, Vector512<float> b3,
-        Vector512<float> b4, Vector512<float> b5, Vector512<float> b6, Vector512<float> b7,
-        out Vector256<float> max, out Vector256<float> sum, out Vector256<float> kept)
-    {
-        int length = batch * classes;
         var negInf = Vector512.Create(float.NegativeInfinity);
+        var b0 = Avx512F.Shuffle4x128(u0, v0, 0x44);
+        var b1 = Avx512F.Shuffle4x128(u1, v1, 0x44);
+        var b2 = Avx512F.Shuffle4x128(u2, v2, 0x44);
+        var b3 = Avx512F.Shuffle4x128(u3, v3, 0x44);
         var k0 = TinyColumns(0, classes);
         var k1 = TinyColumns(1, classes);
         var k2 = TinyColumns(2, classes);
         var k3 = TinyColumns(3, classes);
         var m = Avx512F.Max(Avx512F.Max(Vector512.ConditionalSelect(k0, b0, negInf), Vector512.ConditionalSelect(k1, b1, negInf)),
                             Avx512F.Max(Vector512.ConditionalSelect(k2, b2, negInf), Vector512.ConditionalSelect(k3, b3, negInf)));
-        Vector512<float> k4 = default, k5 = default, k6 = default, k7 = default;
+        Vector512<float> b4 = default, b5 = default, b6 = default, b7 = default, k4 = default, k5 = default, k6 = default, k7 = default;
         bool wide = classes > 8;
         if (wide)
         {
+            b4 = Avx512F.Shuffle4x128(u0, v0, 0xEE);
+            b5 = Avx512F.Shuffle4x128(u1, v1, 0xEE);
+            b6 = Avx512F.Shuffle4x128(u2, v2, 0xEE);
+            b7 = Avx512F.Shuffle4x128(u3, v3, 0xEE);
             k4 = TinyColumns(8, classes);
             k5 = TinyColumns(9, classes);
             k6 = TinyColumns(10, classes);
@@ -689,7 +672,12 @@ public static partial class KernelMath
     /// <summary>Natural log of row sums, Cephes' single-precision log (the vector form of the scalar log the
     /// row helpers use) for positive normal lanes; a NaN lane stays NaN. Row sums lie in [1, classes].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Log256(Vector256<float> u)
+    private static Vector256<float> Log256(Vector256<float> u) =>
+        Log256Finite(u) + (u - u); // NaN in, NaN out (u - u is 0 for the finite sums)
+
+    /// <summary><see cref="Log256"/> for positive normal lanes only (a NaN lane gives a finite garbage value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Log256Finite(Vector256<float> u)
     {
         var bits = u.AsInt32();
         var e = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits, 23) - Vector256.Create(127)) + Vector256<float>.One;
@@ -710,7 +698,6 @@ public static partial class KernelMath
         var y = Fma.MultiplyAdd(d1, z2, d0);
         var tail = Fma.MultiplyAdd(z, Vector256.Create(-0.5f), e * Vector256.Create((float)-2.12194440E-4));
         y = Fma.MultiplyAdd(y, xm * z, tail);
-        var log = (xm + y) + e * Vector256.Create((float)0.693359375);
-        return log + (u - u); // NaN in, NaN out (u - u is 0 for the finite sums)
+        return (xm + y) + e * Vector256.Create((float)0.693359375);
     }
 }
