@@ -1,7 +1,11 @@
 using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
 
@@ -38,7 +42,31 @@ public static class KernelGuard
     /// <param name="paramName">The parameter name for the exception.</param>
     /// <returns>The number of targets that are not <paramref name="ignoreIndex"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A target is out of range; the message names the row.</exception>
-    public static int Targets(ReadOnlySpan<int> targets, int classes, int ignoreIndex, string paramName)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe int Targets(ReadOnlySpan<int> targets, int classes, int ignoreIndex, string paramName)
+    {
+        if (Avx2.IsSupported && targets.Length > 0 && targets.Length <= Vector256<int>.Count)
+        {
+            // Up to 8 targets: one masked load and compares; the loop below only runs to throw for a bad one.
+            var live = Vector256.LessThan(Lanes, Vector256.Create(targets.Length));
+            Vector256<int> v;
+            fixed (int* p = &MemoryMarshal.GetReference(targets))
+            {
+                v = Avx2.MaskLoad(p, live);
+            }
+
+            var counted = live & ~Vector256.Equals(v, Vector256.Create(ignoreIndex));
+            var inRange = Vector256.LessThan(v.AsUInt32(), Vector256.Create((uint)classes)).AsInt32();
+            if ((counted & ~inRange) == Vector256<int>.Zero)
+            {
+                return BitOperations.PopCount(counted.ExtractMostSignificantBits());
+            }
+        }
+
+        return TargetsLoop(targets, classes, ignoreIndex, paramName);
+    }
+
+    private static int TargetsLoop(ReadOnlySpan<int> targets, int classes, int ignoreIndex, string paramName)
     {
         int kept = 0;
         for (int i = 0; i < targets.Length; i++)
@@ -126,6 +154,8 @@ public static class KernelGuard
 
         return found;
     }
+
+    private static readonly Vector256<int> Lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -31,8 +31,24 @@ public static partial class KernelMath
     /// <param name="classes">Columns of the matrix.</param>
     /// <param name="ignoreIndex">The target value whose row contributes nothing.</param>
     /// <returns>The sum of the per-row losses.</returns>
-    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe float CrossEntropySum(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
+    {
+        // Inlined, so that the generated kernels (constant classes) reach the single-group path without a detour.
+        if (TinySingle(logits.Length, targets.Length, classes))
+        {
+            fixed (float* x = &MemoryMarshal.GetReference(logits))
+            fixed (int* t = &MemoryMarshal.GetReference(targets))
+            {
+                return TinySingle512(x, t, targets.Length, classes, ignoreIndex, null, 0f);
+            }
+        }
+
+        return CrossEntropySumGroups(logits, targets, classes, ignoreIndex);
+    }
+
+    [SkipLocalsInit]
+    private static unsafe float CrossEntropySumGroups(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
     {
         int batch = targets.Length;
         if (!TinyAccelerated(logits.Length, batch, classes))
@@ -79,8 +95,25 @@ public static partial class KernelMath
     /// <param name="scale">Multiplies every gradient element (1 / denominator for Mean).</param>
     /// <param name="gradient">Receives the gradient; as long as <paramref name="logits"/>, and it may be <paramref name="logits"/>.</param>
     /// <returns>The sum of the per-row losses.</returns>
-    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe float CrossEntropyBackward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
+    {
+        // Inlined as CrossEntropySum.
+        if (TinySingle(logits.Length, targets.Length, classes) && gradient.Length == logits.Length)
+        {
+            fixed (float* x = &MemoryMarshal.GetReference(logits))
+            fixed (int* t = &MemoryMarshal.GetReference(targets))
+            fixed (float* d = &MemoryMarshal.GetReference(gradient))
+            {
+                return TinySingle512(x, t, targets.Length, classes, ignoreIndex, d, scale);
+            }
+        }
+
+        return CrossEntropyBackwardGroups(logits, targets, classes, ignoreIndex, scale, gradient);
+    }
+
+    [SkipLocalsInit]
+    private static unsafe float CrossEntropyBackwardGroups(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
     {
         int batch = targets.Length;
         if (!TinyAccelerated(logits.Length, batch, classes) || gradient.Length != logits.Length)
@@ -262,9 +295,107 @@ public static partial class KernelMath
     /// 8 rows of up to 16 classes, and room for the last row's full 16-lane load.</summary>
     private const int TinyCopyLength = 8 * TinyMaxClasses + 16;
 
+    /// <summary>Row of each lane of a block (rows 0-3, 0-3, 4-7, 4-7), as <see cref="TinyColumnOffsets"/>.</summary>
+    private static readonly Vector512<int> TinyRowOfLane = Vector512.Create(0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7);
+
     /// <summary>Column index of each lane of a block of two columns after the transpose in <see cref="TinyGroup512"/>
     /// (128-bit lanes: column c rows 0-3, column c + 4 rows 0-3, column c rows 4-7, column c + 4 rows 4-7).</summary>
     private static readonly Vector512<int> TinyColumnOffsets = Vector512.Create(0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 4, 4, 4, 4);
+
+    /// <summary>Whether the matrix is one group that two 16-lane loads cover (<see cref="TinySingle512"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TinySingle(int length, int batch, int classes) =>
+        Avx512F.IsSupported && Fma.IsSupported && classes >= 1 && classes <= 8 && batch <= Vector256<float>.Count
+        && length == batch * classes && length >= Vector512<float>.Count && length <= 2 * Vector512<float>.Count;
+
+    /// <summary><see cref="TinyGroup512"/> for a matrix of 16 to 32 elements, at most 8 rows of at most 8 classes
+    /// (<see cref="TinySingle"/>): two 16-lane loads (the second one ending at the matrix end) hold the whole
+    /// matrix, and each block of two columns is one two-source permute of them, no transpose, no scratch.
+    /// Returns the summed loss; writes the gradient when <paramref name="gradient"/> is not null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float TinySingle512(float* x, int* t, int batch, int classes, int ignoreIndex, float* gradient, float scale)
+    {
+        int length = batch * classes;
+        var lo = Vector512.Load(x);
+        var hi = Vector512.Load(x + length - Vector512<float>.Count);
+        var element = Vector512.Min(TinyRowOfLane, Vector512.Create(batch - 1)) * Vector512.Create(classes) + TinyColumnOffsets;
+        var shift = Vector512.Create(2 * Vector512<float>.Count - length);
+        var upper = Vector512.Create(Vector512<float>.Count);
+        var b0 = Avx512F.PermuteVar16x32x2(lo, element + (Vector512.GreaterThanOrEqual(element, upper) & shift), hi);
+        element += Vector512<int>.One;
+        var b1 = Avx512F.PermuteVar16x32x2(lo, element + (Vector512.GreaterThanOrEqual(element, upper) & shift), hi);
+        element += Vector512<int>.One;
+        var b2 = Avx512F.PermuteVar16x32x2(lo, element + (Vector512.GreaterThanOrEqual(element, upper) & shift), hi);
+        element += Vector512<int>.One;
+        var b3 = Avx512F.PermuteVar16x32x2(lo, element + (Vector512.GreaterThanOrEqual(element, upper) & shift), hi);
+        // Targets in the block layout; rows past the batch are not kept.
+        var live256 = Vector256.LessThan(Lanes256, Vector256.Create(batch));
+        var target = Avx2.MaskLoad(t, live256);
+        var keep = live256 & ~Vector256.Equals(target, Vector256.Create(ignoreIndex));
+        var tb = Avx512F.PermuteVar16x32(target.ToVector512Unsafe(), TinyRowOfLane);
+        var kb = Avx512F.PermuteVar16x32(keep.ToVector512Unsafe(), TinyRowOfLane).AsSingle();
+
+        var negInf = Vector512.Create(float.NegativeInfinity);
+        var k0 = TinyColumns(0, classes);
+        var k1 = TinyColumns(1, classes);
+        var k2 = TinyColumns(2, classes);
+        var k3 = TinyColumns(3, classes);
+        var m = Avx512F.Max(Avx512F.Max(Vector512.ConditionalSelect(k0, b0, negInf), Vector512.ConditionalSelect(k1, b1, negInf)),
+                            Avx512F.Max(Vector512.ConditionalSelect(k2, b2, negInf), Vector512.ConditionalSelect(k3, b3, negInf)));
+        m = Avx512F.Max(m, Avx512F.Shuffle4x128(m, m, 0xB1));
+
+        var e0 = TinyMaskedExp(b0 - m, k0);
+        var e1 = TinyMaskedExp(b1 - m, k1);
+        var e2 = TinyMaskedExp(b2 - m, k2);
+        var e3 = TinyMaskedExp(b3 - m, k3);
+        var s = (e0 + e1) + (e2 + e3);
+        s += Avx512F.Shuffle4x128(s, s, 0xB1);
+
+        // x[i, t_i] picked from the blocks (column c or c + 4 of each block), instead of a gather.
+        var h0 = Vector512.Equals(TinyColumnOffsets, tb).AsSingle();
+        var h1 = Vector512.Equals(TinyColumnOffsets + Vector512<int>.One, tb).AsSingle();
+        var h2 = Vector512.Equals(TinyColumnOffsets + Vector512.Create(2), tb).AsSingle();
+        var h3 = Vector512.Equals(TinyColumnOffsets + Vector512.Create(3), tb).AsSingle();
+        var xt = ((b0 & h0) | (b1 & h1)) | ((b2 & h2) | (b3 & h3));
+        xt |= Avx512F.Shuffle4x128(xt, xt, 0xB1);
+
+        // Lanes 0-3 and 8-11 hold rows 0-7.
+        var sum = Avx512F.Shuffle4x128(s, s, 0x08).GetLower();
+        // NaN in a sum reaches the loss through (sum - sum), added off the log's critical path.
+        var loss = Log256Finite(sum) - ((Avx512F.Shuffle4x128(xt, xt, 0x08).GetLower() - Avx512F.Shuffle4x128(m, m, 0x08).GetLower()) + (sum - sum));
+
+        if (gradient != null)
+        {
+            // g = scale (e / s - [column == t]) in the block layout (0 on ignored rows and on columns >= classes),
+            // then each of the two 16-lane windows of the matrix is picked from the blocks by two permutes.
+            var f = Vector512.Create(scale) / s;
+            var sc = Vector512.Create(scale);
+            var g0 = (e0 * f - (h0 & sc)) & kb;
+            var g1 = (e1 * f - (h1 & sc)) & kb;
+            var g2 = (e2 * f - (h2 & sc)) & kb;
+            var g3 = (e3 * f - (h3 & sc)) & kb;
+            var outLo = TinySinglePick(g0, g1, g2, g3, Lanes512, classes);
+            var outHi = TinySinglePick(g0, g1, g2, g3, Lanes512 + Vector512.Create(length - Vector512<float>.Count), classes);
+            outLo.Store(gradient);
+            outHi.Store(gradient + length - Vector512<float>.Count);
+        }
+
+        return Vector256.Sum(loss & keep.AsSingle());
+    }
+
+    /// <summary>Elements <paramref name="element"/> (row-major indices) of the matrix whose blocks are g0-g3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> TinySinglePick(Vector512<float> g0, Vector512<float> g1, Vector512<float> g2, Vector512<float> g3,
+        Vector512<int> element, int classes)
+    {
+        // row = element / classes (exact for element < 32: the 0.5 keeps the product off the integer below)
+        var row = Vector512.ConvertToInt32(Vector512.ConvertToSingle(element) * Vector512.Create(1f / classes) + Vector512.Create(0.5f / classes));
+        var col = element - row * Vector512.Create(classes);
+        var lane = ((row & Vector512.Create(4)) << 1) + (col & Vector512.Create(4)) + (row & Vector512.Create(3));
+        var index = ((col & Vector512<int>.One) << 4) + lane;
+        var low = Vector512.LessThan(col & Vector512.Create(3), Vector512.Create(2)).AsSingle();
+        return Vector512.ConditionalSelect(low, Avx512F.PermuteVar16x32x2(g0, index, g1), Avx512F.PermuteVar16x32x2(g2, index, g3));
+    }
 
     /// <summary><see cref="TinyGroup"/> without gathers, for AVX-512: each of the 8 rows is one 16-lane load
     /// (from the matrix while the load stays inside it, else from a zero-padded copy of the group), and an
@@ -541,7 +672,12 @@ public static partial class KernelMath
     /// <summary>Natural log of row sums, Cephes' single-precision log (the vector form of the scalar log the
     /// row helpers use) for positive normal lanes; a NaN lane stays NaN. Row sums lie in [1, classes].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Log256(Vector256<float> u)
+    private static Vector256<float> Log256(Vector256<float> u) =>
+        Log256Finite(u) + (u - u); // NaN in, NaN out (u - u is 0 for the finite sums)
+
+    /// <summary><see cref="Log256"/> for positive normal lanes only (a NaN lane gives a finite garbage value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Log256Finite(Vector256<float> u)
     {
         var bits = u.AsInt32();
         var e = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits, 23) - Vector256.Create(127)) + Vector256<float>.One;
@@ -562,7 +698,6 @@ public static partial class KernelMath
         var y = Fma.MultiplyAdd(d1, z2, d0);
         var tail = Fma.MultiplyAdd(z, Vector256.Create(-0.5f), e * Vector256.Create((float)-2.12194440E-4));
         y = Fma.MultiplyAdd(y, xm * z, tail);
-        var log = (xm + y) + e * Vector256.Create((float)0.693359375);
-        return log + (u - u); // NaN in, NaN out (u - u is 0 for the finite sums)
+        return (xm + y) + e * Vector256.Create((float)0.693359375);
     }
 }
