@@ -284,7 +284,7 @@ internal static class Emitter
                 CheckLength("destination", "Batch");
                 _w.Line("// Every row is checked before anything is written.");
                 Rows((index, offset) => _w.Line($"{Guard}.OneHotIndex(oneHot.Slice({offset}, Classes), {index}, \"oneHot\");"), blocks: false);
-                Rows((index, offset) => _w.Line($"destination[{index}] = {Guard}.OneHotIndex(oneHot.Slice({offset}, Classes), {index}, \"oneHot\");"), blocks: false);
+                Rows((index, offset) => _w.Line($"destination[{index}] = global::System.MemoryExtensions.IndexOf(oneHot.Slice({offset}, Classes), 1f);"), blocks: false);
             }
         }
 

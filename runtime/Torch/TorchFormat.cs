@@ -35,32 +35,21 @@ public static class TorchFormat
     /// <param name="shape">The sizes of the dimensions; empty for a 0-dim tensor.</param>
     /// <returns>The same text as <c>repr(tensor)</c> in PyTorch, e.g. <c>tensor([0.5000, 1.2500])</c>.</returns>
     /// <exception cref="ArgumentException">A dimension is negative or the shape does not hold exactly <c>values.Length</c> elements.</exception>
-    public static string Format(ReadOnlySpan<float> values, ReadOnlySpan<int> shape)
-    {
-        int count = CheckShape(values.Length, shape);
-        int[]? shown = count > Threshold ? ShownIndices(shape) : null;
-        int n = shown?.Length ?? count;
-        var scan = new FloatScan();
-        for (int k = 0; k < n; k++)
-        {
-            scan.Add(values[shown is null ? k : shown[k]]);
-        }
-
-        var fill = new FloatFill(n, scan.Mode());
-        for (int k = 0; k < n; k++)
-        {
-            fill.Add(values[shown is null ? k : shown[k]]);
-        }
-
-        return Build(fill.Texts, fill.Width, shape, count, DType.Float32);
-    }
+    public static string Format(ReadOnlySpan<float> values, ReadOnlySpan<int> shape) =>
+        FormatFloating(values, shape, DType.Float32);
 
     /// <summary>Formats a float64 tensor; PyTorch appends <c>dtype=torch.float64</c>.</summary>
     /// <param name="values">The elements in row-major order; its length must be the product of <paramref name="shape"/>.</param>
     /// <param name="shape">The sizes of the dimensions; empty for a 0-dim tensor.</param>
     /// <returns>The same text as <c>repr(tensor)</c> in PyTorch, e.g. <c>tensor([0.5000, 1.2500], dtype=torch.float64)</c>.</returns>
     /// <exception cref="ArgumentException">A dimension is negative or the shape does not hold exactly <c>values.Length</c> elements.</exception>
-    public static string Format(ReadOnlySpan<double> values, ReadOnlySpan<int> shape)
+    public static string Format(ReadOnlySpan<double> values, ReadOnlySpan<int> shape) =>
+        FormatFloating(values, shape, DType.Float64);
+
+    /// <summary>The float32 and float64 paths: every value widened to double (exact for float32), then
+    /// PyTorch's float _Formatter over the values shown.</summary>
+    private static string FormatFloating<T>(ReadOnlySpan<T> values, ReadOnlySpan<int> shape, DType dtype)
+        where T : System.Numerics.IFloatingPointIeee754<T>
     {
         int count = CheckShape(values.Length, shape);
         int[]? shown = count > Threshold ? ShownIndices(shape) : null;
@@ -68,16 +57,16 @@ public static class TorchFormat
         var scan = new FloatScan();
         for (int k = 0; k < n; k++)
         {
-            scan.Add(values[shown is null ? k : shown[k]]);
+            scan.Add(double.CreateChecked(values[shown is null ? k : shown[k]]));
         }
 
         var fill = new FloatFill(n, scan.Mode());
         for (int k = 0; k < n; k++)
         {
-            fill.Add(values[shown is null ? k : shown[k]]);
+            fill.Add(double.CreateChecked(values[shown is null ? k : shown[k]]));
         }
 
-        return Build(fill.Texts, fill.Width, shape, count, DType.Float64);
+        return Build(fill.Texts, fill.Width, shape, count, dtype);
     }
 
     /// <summary>Formats an int64 tensor (PyTorch's default integer dtype: no dtype suffix unless empty).</summary>

@@ -138,11 +138,11 @@ namespace Demo
             global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(6, Classes), 2, "oneHot");
             global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(9, Classes), 3, "oneHot");
             global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(12, Classes), 4, "oneHot");
-            destination[0] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(0, Classes), 0, "oneHot");
-            destination[1] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(3, Classes), 1, "oneHot");
-            destination[2] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(6, Classes), 2, "oneHot");
-            destination[3] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(9, Classes), 3, "oneHot");
-            destination[4] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(12, Classes), 4, "oneHot");
+            destination[0] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(0, Classes), 1f);
+            destination[1] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(3, Classes), 1f);
+            destination[2] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(6, Classes), 1f);
+            destination[3] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(9, Classes), 1f);
+            destination[4] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(12, Classes), 1f);
         }
 
         /// <summary>Cross-entropy of probabilities against class indices: <c>-mean_i log p[i, labels[i]]</c>. A probability of 0 gives +inf.</summary>

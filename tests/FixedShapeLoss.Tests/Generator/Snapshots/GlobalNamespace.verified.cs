@@ -103,8 +103,8 @@ static partial class GlobalLoss
         // Every row is checked before anything is written.
         global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(0, Classes), 0, "oneHot");
         global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(3, Classes), 1, "oneHot");
-        destination[0] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(0, Classes), 0, "oneHot");
-        destination[1] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(3, Classes), 1, "oneHot");
+        destination[0] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(0, Classes), 1f);
+        destination[1] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(3, Classes), 1f);
     }
 
     /// <summary>Cross-entropy of probabilities against class indices: <c>-mean_i log p[i, labels[i]]</c>. A probability of 0 gives +inf.</summary>

@@ -96,7 +96,7 @@ namespace Demo
             if (destination.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Batch, destination.Length, Batch, Classes);
             // Every row is checked before anything is written.
             global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(0, Classes), 0, "oneHot");
-            destination[0] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(0, Classes), 0, "oneHot");
+            destination[0] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(0, Classes), 1f);
         }
 
         /// <summary>Cross-entropy of probabilities against class indices: <c>-mean_i log p[i, labels[i]]</c>. A probability of 0 gives +inf.</summary>

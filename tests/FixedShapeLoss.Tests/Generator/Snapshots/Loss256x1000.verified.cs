@@ -109,7 +109,7 @@ namespace Demo
             }
             for (int i = 0; i < Batch; i++)
             {
-                destination[i] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(i * Classes, Classes), i, "oneHot");
+                destination[i] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(i * Classes, Classes), 1f);
             }
         }
 

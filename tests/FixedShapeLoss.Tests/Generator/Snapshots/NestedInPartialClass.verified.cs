@@ -118,9 +118,9 @@ namespace Demo.Models
                     global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(0, Classes), 0, "oneHot");
                     global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(5, Classes), 1, "oneHot");
                     global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(10, Classes), 2, "oneHot");
-                    destination[0] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(0, Classes), 0, "oneHot");
-                    destination[1] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(5, Classes), 1, "oneHot");
-                    destination[2] = global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(10, Classes), 2, "oneHot");
+                    destination[0] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(0, Classes), 1f);
+                    destination[1] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(5, Classes), 1f);
+                    destination[2] = global::System.MemoryExtensions.IndexOf(oneHot.Slice(10, Classes), 1f);
                 }
 
                 /// <summary>Cross-entropy of probabilities against class indices: <c>-mean_i log p[i, labels[i]]</c>. A probability of 0 gives +inf.</summary>
