@@ -29,6 +29,9 @@ internal static class Emitter
     private const string Guard = "global::FixedShapeLoss.KernelGuard";
     private const string Log = "global::System.MathF.Log";
 
+    /// <summary>The private nested struct that carries the shape as a type argument to the generic helpers.</summary>
+    public const string ShapeTypeName = "LossKernelShape";
+
     /// <summary>Every member the generator declares, with the parameter types of each overload
     /// (empty for constants), so the parser can report a user member that clashes with one.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> GeneratedMembers = new Dictionary<string, string[]>
@@ -39,6 +42,7 @@ internal static class Emitter
         ["Reduction"] = Array.Empty<string>(),
         ["LabelSmoothing"] = Array.Empty<string>(),
         ["IgnoreIndex"] = Array.Empty<string>(),
+        [ShapeTypeName] = Array.Empty<string>(),
         ["Normalize"] = new[] { SpanFloat },
         ["Softmax"] = new[] { $"{ReadOnlySpanFloat}, {SpanFloat}" },
         ["LogSoftmax"] = new[] { $"{ReadOnlySpanFloat}, {SpanFloat}" },
@@ -103,6 +107,7 @@ internal static class Emitter
             k.Backward(weighted: false);
             k.Backward(weighted: true);
             k.BackwardSoft();
+            k.ShapeType();
         }
 
         for (int i = scopes.Count - 1; i >= 0; i--)
@@ -134,9 +139,13 @@ internal static class Emitter
             w.Line("// FixedShapeLoss.KernelMath; the file stays this size whatever the shape.");
         }
 
-        w.Line("// The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)");
-        w.Line("// hand the whole matrix to KernelMath: with up to 16 classes it takes 8 rows at a time, one row per");
-        w.Line("// vector lane, so the max, exp, sum and log of 8 rows run side by side.");
+        if (spec.LabelSmoothing == 0f)
+        {
+            w.Line("// The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)");
+            w.Line("// hand the whole matrix to KernelMath: with up to 16 classes it takes 8 rows at a time, one row per");
+            w.Line("// vector lane, so the max, exp, sum and log of 8 rows run side by side. The helper is generic over the");
+            w.Line($"// nested {ShapeTypeName} struct, so the JIT compiles it for this shape with Batch and Classes as constants.");
+        }
 
         w.Line("//");
         w.Line("// Formulas (as PyTorch on CPU), for row i with logits x, m = max_j x_j and s = sum_j exp(x_j - m):");
@@ -339,7 +348,7 @@ internal static class Emitter
                 if (Plain(weighted))
                 {
                     _w.Line($"// Whole matrix at once: up to {TinyMaxClasses} classes, 8 rows per vector (lanes = rows); wider rows one by one.");
-                    _w.Line($"float total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
+                    _w.Line($"float total = {KM}.CrossEntropySum<{ShapeTypeName}>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
                     _w.Line(_mean ? "return total / denominator;" : "return total;");
                     return;
                 }
@@ -437,7 +446,7 @@ internal static class Emitter
                 if (Plain(weighted))
                 {
                     _w.Line($"// Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).");
-                    _w.Line($"float total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
+                    _w.Line($"float total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);");
                     _w.Line(_mean ? "return total / denominator;" : "return total;");
                     return;
                 }
@@ -514,6 +523,28 @@ internal static class Emitter
                     }
                 });
                 _w.Line(_mean ? "return total / Batch;" : "return total;");
+            }
+        }
+
+        /// <summary>The nested struct that the plain kernels pass to the generic whole-matrix helpers (only when a
+        /// plain kernel exists, that is without label smoothing).</summary>
+        public void ShapeType()
+        {
+            if (!Plain(weighted: false))
+            {
+                return;
+            }
+
+            _w.Line();
+            Doc("This kernel's shape as a type argument of the shared helpers: the JIT compiles a generic method once per struct "
+                + "type argument, so inside it Batch and Classes are constants (index vectors and masks fold, shape branches vanish).");
+            using (_w.Open($"private readonly struct {ShapeTypeName} : global::FixedShapeLoss.IKernelShape"))
+            {
+                Doc("Rows: <c>Batch</c>.");
+                _w.Line($"public static int Batch => {_spec.Batch};");
+                _w.Line();
+                Doc("Columns: <c>Classes</c>.");
+                _w.Line($"public static int Classes => {_spec.Classes};");
             }
         }
 

@@ -196,6 +196,18 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void FSL007_UserNestedTypeNamedLikeTheGeneratedShapeStruct_IsReportedAtTheType()
+    {
+        string source = Usings + "[LossKernel(Batch = 4, Classes = 7)]\npublic static partial class Clash\n{\n    private struct LossKernelShape { }\n}\n";
+
+        var d = DiagnosticAssert.Single(source);
+
+        DiagnosticAssert.Is(d, DiagnosticDescriptors.MemberClashId,
+            "'Clash' already declares 'LossKernelShape', which the generator emits for [LossKernel] classes; rename or remove 'LossKernelShape'");
+        DiagnosticAssert.At(d, source, "LossKernelShape", before: "struct ");
+    }
+
+    [Fact]
     public void FSL007_UserMethodWithTheGeneratedSignature_IsReportedAtTheMethodIdentifier()
     {
         string source = Usings

@@ -22,6 +22,75 @@ public class ReferencePropertyTests
     [Fact] public void Shape20x33Smoothing() => Check<Ref20x33Smooth>(new(20, 33, false, 0.25, -100));
     [Fact] public void Shape7x5FullSmoothingIgnore4() => Check<Ref7x5FullSmooth>(new(7, 5, false, 1.0, 4));
     [Fact] public void Shape40x300() => Check<Ref40x300>(new(40, 300, true, 0.05, -1));
+    [Fact] public void Shape4x7() => Check<Loss4x7>(new(4, 7, false, 0, -100));
+    [Fact] public void Shape6x4Sum() => Check<Loss6x4Sum>(new(6, 4, true, 0, -100));
+    [Fact] public void Shape2x8() => Check<Ref2x8>(new(2, 8, false, 0, -100));
+    [Fact] public void Shape8x4SumIgnore1() => Check<Ref8x4SumIgnore1>(new(8, 4, true, 0, 1));
+
+    /// <summary>Infinities, NaN and logits far apart through the plain loss and its gradient (the whole-matrix path)
+    /// against the reference: a -inf logit adds exactly 0 to its row; a -inf target logit makes the loss +inf
+    /// while the gradient stays finite (p_t = 0); a NaN makes the loss and its own row's gradient NaN only.</summary>
+    [Fact] public void SpecialValues4x7() => SpecialValues<Loss4x7>(new(4, 7, false, 0, -100));
+    [Fact] public void SpecialValues6x4Sum() => SpecialValues<Loss6x4Sum>(new(6, 4, true, 0, -100));
+    [Fact] public void SpecialValues8x4SumIgnore1() => SpecialValues<Ref8x4SumIgnore1>(new(8, 4, true, 0, 1));
+
+    private static void SpecialValues<K>(Options o)
+        where K : ILossKernel
+    {
+        int n = o.Batch * o.Classes;
+        var random = new Random(11);
+        var logits = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 16 - 8)).ToArray();
+        var targets = Enumerable.Range(0, o.Batch).Select(i => (i * 3 + 2) % o.Classes).ToArray();
+        targets[^1] = o.IgnoreIndex;
+        int Other(int row) => (targets[row] + 1) % o.Classes == o.IgnoreIndex ? (targets[row] + 2) % o.Classes : (targets[row] + 1) % o.Classes;
+        logits[0] = 80f;
+        logits[1] = -80f; // exp(-160) underflows to 0
+        logits[o.Classes + Other(1)] = float.NegativeInfinity;
+
+        var gradient = new float[n];
+        Close(Loss(o, logits, targets, null), K.CrossEntropyLossBackward(logits, targets, gradient), "loss with -inf");
+        Close(Loss(o, logits, targets, null), K.CrossEntropyLoss(logits, targets), "forward loss with -inf");
+        CheckGradient(o, logits, targets, gradient);
+        Assert.Equal(0f, gradient[o.Classes + Other(1)]);
+
+        var atTarget = (float[])logits.Clone();
+        atTarget[2 * o.Classes + targets[2]] = float.NegativeInfinity;
+        Assert.Equal(float.PositiveInfinity, K.CrossEntropyLoss(atTarget, targets));
+        Assert.Equal(float.PositiveInfinity, K.CrossEntropyLossBackward(atTarget, targets, gradient));
+        CheckGradient(o, atTarget, targets, gradient);
+
+        var nan = (float[])logits.Clone();
+        nan[o.Classes - 1] = float.NaN; // row 0 (the last row is ignored: a NaN there would change nothing)
+        Assert.True(float.IsNaN(K.CrossEntropyLoss(nan, targets)));
+        Assert.True(float.IsNaN(K.CrossEntropyLossBackward(nan, targets, gradient)));
+        for (int k = 0; k < n; k++)
+        {
+            Assert.True(float.IsNaN(gradient[k]) == (k < o.Classes), $"gradient[{k}] = {gradient[k]}");
+        }
+    }
+
+    /// <summary>The plain gradient scale (p[i, j] - [j == t_i]) in double, with scale 1 / (rows not ignored) for Mean.</summary>
+    private static void CheckGradient(Options o, float[] logits, int[] targets, float[] gradient)
+    {
+        var x = logits.Select(v => (double)v).ToArray();
+        double scale = o.Sum ? 1.0 : 1.0 / targets.Count(t => t != o.IgnoreIndex);
+        var expected = new double[x.Length];
+        for (int i = 0; i < o.Batch; i++)
+        {
+            if (targets[i] == o.IgnoreIndex)
+            {
+                continue;
+            }
+
+            double[] logp = RowLogSoftmax(o, x, i);
+            for (int j = 0; j < o.Classes; j++)
+            {
+                expected[i * o.Classes + j] = scale * (Math.Exp(logp[j]) - (j == targets[i] ? 1 : 0));
+            }
+        }
+
+        CloseGradient(expected, gradient, "gradient");
+    }
 
     private static void Check<K>(Options o)
         where K : ILossKernel
@@ -122,7 +191,8 @@ public class ReferencePropertyTests
             smooth -= W(c) * logp[c];
         }
 
-        return (1 - o.Smoothing) * nll + o.Smoothing / o.Classes * smooth;
+        // Without smoothing the second term is absent, not 0 * (a sum that is +inf when some p_c = 0).
+        return o.Smoothing == 0 ? nll : (1 - o.Smoothing) * nll + o.Smoothing / o.Classes * smooth;
     }
 
     private static double RowLoss(Options o, float[] x, int target, int row, float[]? weight) =>

@@ -6,9 +6,6 @@
 // straight-line block with constant offsets; the work inside a row (max, exp, sum, log) runs on the
 // SIMD helpers of FixedShapeLoss.KernelMath with the constant class count, so a row of up to 16
 // classes stays in one vector.
-// The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)
-// hand the whole matrix to KernelMath: with up to 16 classes it takes 8 rows at a time, one row per
-// vector lane, so the max, exp, sum and log of 8 rows run side by side.
 //
 // Formulas (as PyTorch on CPU), for row i with logits x, m = max_j x_j and s = sum_j exp(x_j - m):
 //   softmax      p_j     = exp(x_j - m) / s

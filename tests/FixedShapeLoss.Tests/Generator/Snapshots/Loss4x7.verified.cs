@@ -8,7 +8,8 @@
 // classes stays in one vector.
 // The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)
 // hand the whole matrix to KernelMath: with up to 16 classes it takes 8 rows at a time, one row per
-// vector lane, so the max, exp, sum and log of 8 rows run side by side.
+// vector lane, so the max, exp, sum and log of 8 rows run side by side. The helper is generic over the
+// nested LossKernelShape struct, so the JIT compiles it for this shape with Batch and Classes as constants.
 //
 // Formulas (as PyTorch on CPU), for row i with logits x, m = max_j x_j and s = sum_j exp(x_j - m):
 //   softmax      p_j     = exp(x_j - m) / s
@@ -172,7 +173,7 @@ namespace Demo
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
             // Whole matrix at once: up to 16 classes, 8 rows per vector (lanes = rows); wider rows one by one.
-            float total = global::FixedShapeLoss.KernelMath.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)
+            float total = global::FixedShapeLoss.KernelMath.CrossEntropySum<LossKernelShape>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)
             return total / denominator;
         }
 
@@ -407,7 +408,7 @@ namespace Demo
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
             float scale = 1f / denominator;
             // Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).
-            float total = global::FixedShapeLoss.KernelMath.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);
+            float total = global::FixedShapeLoss.KernelMath.CrossEntropyBackward<LossKernelShape>(logits, targets, IgnoreIndex, scale, gradient);
             return total / denominator;
         }
 
@@ -555,6 +556,16 @@ namespace Demo
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
             }
             return total / Batch;
+        }
+
+        /// <summary>This kernel's shape as a type argument of the shared helpers: the JIT compiles a generic method once per struct type argument, so inside it Batch and Classes are constants (index vectors and masks fold, shape branches vanish).</summary>
+        private readonly struct LossKernelShape : global::FixedShapeLoss.IKernelShape
+        {
+            /// <summary>Rows: <c>Batch</c>.</summary>
+            public static int Batch => 4;
+
+            /// <summary>Columns: <c>Classes</c>.</summary>
+            public static int Classes => 7;
         }
     }
 }
