@@ -143,8 +143,16 @@ internal static class Emitter
         {
             w.Line("// The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)");
             w.Line("// hand the whole matrix to KernelMath: with up to 16 classes it takes 8 rows at a time, one row per");
-            w.Line("// vector lane, so the max, exp, sum and log of 8 rows run side by side. The helper is generic over the");
-            w.Line($"// nested {ShapeTypeName} struct, so the JIT compiles it for this shape with Batch and Classes as constants.");
+            if (spec.ShapeType)
+            {
+                w.Line("// vector lane, so the max, exp, sum and log of 8 rows run side by side. The helper is generic over the");
+                w.Line($"// nested {ShapeTypeName} struct, so the JIT compiles it for this shape with Batch and Classes as constants.");
+            }
+            else
+            {
+                w.Line("// vector lane, so the max, exp, sum and log of 8 rows run side by side. (Before C# 11 the shape cannot be");
+                w.Line("// a type argument of the generic helpers, so this file calls the slower non-generic ones.)");
+            }
         }
 
         w.Line("//");
@@ -348,7 +356,9 @@ internal static class Emitter
                 if (Plain(weighted))
                 {
                     _w.Line($"// Whole matrix at once: up to {TinyMaxClasses} classes, 8 rows per vector (lanes = rows); wider rows one by one.");
-                    _w.Line($"float total = {KM}.CrossEntropySum<{ShapeTypeName}>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
+                    _w.Line(_spec.ShapeType
+                        ? $"float total = {KM}.CrossEntropySum<{ShapeTypeName}>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)"
+                        : $"float total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
                     _w.Line(_mean ? "return total / denominator;" : "return total;");
                     return;
                 }
@@ -446,7 +456,9 @@ internal static class Emitter
                 if (Plain(weighted))
                 {
                     _w.Line($"// Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).");
-                    _w.Line($"float total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);");
+                    _w.Line(_spec.ShapeType
+                        ? $"float total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);"
+                        : $"float total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
                     _w.Line(_mean ? "return total / denominator;" : "return total;");
                     return;
                 }
@@ -527,10 +539,11 @@ internal static class Emitter
         }
 
         /// <summary>The nested struct that the plain kernels pass to the generic whole-matrix helpers (only when a
-        /// plain kernel exists, that is without label smoothing).</summary>
+        /// plain kernel exists, that is without label smoothing, and the language version has static abstract
+        /// interface members).</summary>
         public void ShapeType()
         {
-            if (!Plain(weighted: false))
+            if (!Plain(weighted: false) || !_spec.ShapeType)
             {
                 return;
             }

@@ -7,7 +7,10 @@ namespace FixedShapeLoss.Generator;
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
 /// <summary>Everything the emitter needs for one <c>[LossKernel]</c> class: plain values only
-/// (no symbol, syntax node, location or compilation), so equal inputs compare equal and stay cached.</summary>
+/// (no symbol, syntax node, location or compilation), so equal inputs compare equal and stay cached.
+/// <see cref="ShapeType"/>: whether the class's language version has static abstract interface members
+/// (C# 11), which the nested shape struct of the generic helpers needs; older versions call the
+/// non-generic helpers instead.</summary>
 internal sealed record KernelSpec(
     string? Namespace,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -17,7 +20,8 @@ internal sealed record KernelSpec(
     int Classes,
     int Reduction,
     float LabelSmoothing,
-    int IgnoreIndex)
+    int IgnoreIndex,
+    bool ShapeType)
 {
     public const int ReductionMean = 0;
     public const int ReductionSum = 1;

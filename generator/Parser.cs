@@ -188,7 +188,10 @@ internal static class Parser
             classes,
             reduction,
             labelSmoothing,
-            ignoreIndex);
+            ignoreIndex,
+            // The nested shape struct implements static abstract interface members (C# 11); LanguageVersion is the
+            // effective version (Default, Latest and Preview already mapped).
+            context.TargetNode.SyntaxTree.Options is not CSharpParseOptions parse || parse.LanguageVersion >= LanguageVersion.CSharp11);
         return (spec, result);
     }
 

@@ -20,24 +20,29 @@ internal static class GeneratorHarness
         return platform.Append(MetadataReference.CreateFromFile(typeof(LossKernelAttribute).Assembly.Location)).ToImmutableArray();
     });
 
-    public static CSharpCompilation Compile(params string[] sources) =>
+    public static CSharpCompilation Compile(params string[] sources) => Compile(LanguageVersion.Latest, sources);
+
+    public static CSharpCompilation Compile(LanguageVersion version, params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: $"Source{i}.cs")),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(version), path: $"Source{i}.cs")),
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver Driver(bool trackSteps = false) =>
+    public static GeneratorDriver Driver(bool trackSteps = false, LanguageVersion version = LanguageVersion.Latest) =>
         CSharpGeneratorDriver.Create(
             new[] { new LossKernelGenerator().AsSourceGenerator() },
-            parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
+            parseOptions: new CSharpParseOptions(version),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator once; returns its result and the compilation that includes the generated files.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources)
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources) => Run(LanguageVersion.Latest, sources);
+
+    /// <summary><see cref="Run(string[])"/> for a project of the given C# version (the sources and the generated files).</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(LanguageVersion version, params string[] sources)
     {
-        var compilation = Compile(sources);
-        var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var compilation = Compile(version, sources);
+        var driver = Driver(version: version).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (driver.GetRunResult(), output);
     }
 

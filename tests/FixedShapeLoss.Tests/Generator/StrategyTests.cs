@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace FixedShapeLoss.Tests.Generator;
@@ -45,6 +46,28 @@ public class StrategyTests
             // One block per row, with the constant offset of the last row folded in.
             Assert.Contains($"// row {batch - 1}: elements [{(batch - 1) * classes}, {batch * classes})", source);
         }
+    }
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp8, false)]
+    [InlineData(LanguageVersion.CSharp10, false)]
+    [InlineData(LanguageVersion.CSharp11, true)]
+    [InlineData(LanguageVersion.Latest, true)]
+    public void ShapeStructOnlyWhereTheLanguageHasStaticAbstractMembers(LanguageVersion version, bool shapeStruct)
+    {
+        // A project that pins an old LangVersion must still compile: before C# 11 the plain kernels call the
+        // non-generic helpers and no struct implements IKernelShape.
+        var (result, output) = GeneratorHarness.Run(version, """
+            [FixedShapeLoss.LossKernel(Batch = 4, Classes = 7)]
+            public static partial class K { }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+        string source = GeneratorHarness.GeneratedSource(result);
+        Assert.Equal(shapeStruct, source.Contains("private readonly struct LossKernelShape : global::FixedShapeLoss.IKernelShape"));
+        Assert.Equal(shapeStruct, source.Contains("KernelMath.CrossEntropySum<LossKernelShape>(logits, targets, IgnoreIndex)"));
+        Assert.Equal(!shapeStruct, source.Contains("KernelMath.CrossEntropySum(logits, targets, Classes, IgnoreIndex)"));
+        Assert.Equal(!shapeStruct, source.Contains("KernelMath.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient)"));
     }
 
     [Fact]
