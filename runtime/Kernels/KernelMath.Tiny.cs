@@ -56,6 +56,7 @@ public static partial class KernelMath
 
         return CrossEntropySumGroups(logits, targets, TShape.Classes, ignoreIndex);
     }
+
     [SkipLocalsInit]
     private static unsafe float CrossEntropySumGroups(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
     {
@@ -132,6 +133,7 @@ public static partial class KernelMath
 
         return CrossEntropyBackwardGroups(logits, targets, TShape.Classes, ignoreIndex, scale, gradient);
     }
+
     [SkipLocalsInit]
     private static unsafe float CrossEntropyBackwardGroups(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
     {
@@ -728,7 +730,7 @@ public static partial class KernelMath
     /// <summary>Natural log of row sums for positive normal lanes; a NaN lane stays NaN. Row sums lie in [1, classes].
     /// See <see cref="Log256Finite"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Log256(Vector256<float> u) =>
+    internal static Vector256<float> Log256(Vector256<float> u) =>
         Log256Finite(u) + (u - u); // NaN in, NaN out (u - u is 0 for the finite sums)
 
     /// <summary>Natural log for positive normal lanes only (a NaN lane gives a finite garbage value), short enough for
@@ -738,7 +740,7 @@ public static partial class KernelMath
     /// [-1/3, 1/3], fit error 2.0e-7. Measured over every float in [1, 32): at most 1.66 ulp (near 4/3, where
     /// n ln 2 and log(1 + r) cancel), absolute error at most 1.75e-7. About 27 cycles from u to the result.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Log256Finite(Vector256<float> u)
+    internal static Vector256<float> Log256Finite(Vector256<float> u)
     {
         const int TwoThirds = 0x3F2AAAAB; // bits of 2/3
         var offset = u.AsInt32() - Vector256.Create(TwoThirds);
