@@ -13,9 +13,12 @@ namespace FixedShapeLoss;
 // eight rows. No horizontal operation is left except the final sum of the losses.
 //
 // With AVX-512 (TinyGroup512) the eight rows are eight 16-lane loads, transposed in registers into blocks of
-// two columns x 8 rows; the exp and the log on this critical path evaluate their polynomials in Estrin form
-// (same coefficients as KernelMath.Exp and the Cephes log, fewer dependent steps). The gradient is computed in
+// two columns x 8 rows; the exp on this critical path evaluates the polynomial of KernelMath.Exp in Estrin form
+// (fewer dependent steps), and the log (Log256Finite) is a short one of its own. The gradient is computed in
 // the block layout and transposed back by the same shuffles, then stored row by row.
+// A matrix of 16 to 32 elements with at most 8 rows of at most 8 classes (TinySingle512) is two loads and four
+// permutes instead; it runs from the generic entry points (CrossEntropySum<TShape>), compiled per shape, so its
+// permute indices are constants (TinyLayout<TShape>).
 // With AVX2 only (TinyGroup) the columns are gathers, and the gradient rows are recomputed in the row layout.
 // Without AVX2/FMA, or for rows of more than 16 classes, the helpers go row by row (RowLogSumExp, RowSoftmax).
 public static partial class KernelMath
@@ -427,7 +430,7 @@ public static partial class KernelMath
         private static Vector512<int> Sources(int c)
         {
             int batch = TShape.Batch, classes = TShape.Classes, length = batch * classes;
-            var index = new int[Vector512<int>.Count];
+            Span<int> index = stackalloc int[Vector512<int>.Count];
             for (int lane = 0; lane < index.Length; lane++)
             {
                 int row = Math.Min((lane & 3) | ((lane >> 1) & 4), batch - 1);
@@ -435,14 +438,14 @@ public static partial class KernelMath
                 index[lane] = element < 16 ? element : element - (length - 16) + 16;
             }
 
-            return Vector512.Create(index);
+            return Vector512.Create((ReadOnlySpan<int>)index);
         }
 
         private static Vector512<int> Picks(int first, out Vector512<float> lowBlocks)
         {
             int classes = TShape.Classes;
-            var index = new int[Vector512<int>.Count];
-            var low = new float[Vector512<float>.Count];
+            Span<int> index = stackalloc int[Vector512<int>.Count];
+            Span<float> low = stackalloc float[Vector512<float>.Count];
             for (int lane = 0; lane < index.Length; lane++)
             {
                 int row = (first + lane) / classes, column = (first + lane) % classes;
@@ -450,8 +453,8 @@ public static partial class KernelMath
                 low[lane] = (column & 3) < 2 ? BitConverter.Int32BitsToSingle(-1) : 0f;
             }
 
-            lowBlocks = Vector512.Create(low);
-            return Vector512.Create(index);
+            lowBlocks = Vector512.Create((ReadOnlySpan<float>)low);
+            return Vector512.Create((ReadOnlySpan<int>)index);
         }
     }
 
