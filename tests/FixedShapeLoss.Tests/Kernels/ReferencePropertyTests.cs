@@ -26,6 +26,9 @@ public class ReferencePropertyTests
     [Fact] public void Shape6x4Sum() => Check<Loss6x4Sum>(new(6, 4, true, 0, -100));
     [Fact] public void Shape2x8() => Check<Ref2x8>(new(2, 8, false, 0, -100));
     [Fact] public void Shape8x4SumIgnore1() => Check<Ref8x4SumIgnore1>(new(8, 4, true, 0, 1));
+    [Fact] public void Shape3x5() => Check<Loss3x5>(new(3, 5, false, 0, -100));
+    [Fact] public void Shape1x2Sum() => Check<Loss1x2Sum>(new(1, 2, true, 0, -100));
+    [Fact] public void Shape2x4SumIgnore0() => Check<Ref2x4SumIgnore0>(new(2, 4, true, 0, 0));
 
     /// <summary>Infinities, NaN and logits far apart through the plain loss and its gradient (the whole-matrix path)
     /// against the reference: a -inf logit adds exactly 0 to its row; a -inf target logit makes the loss +inf
@@ -33,6 +36,44 @@ public class ReferencePropertyTests
     [Fact] public void SpecialValues4x7() => SpecialValues<Loss4x7>(new(4, 7, false, 0, -100));
     [Fact] public void SpecialValues6x4Sum() => SpecialValues<Loss6x4Sum>(new(6, 4, true, 0, -100));
     [Fact] public void SpecialValues8x4SumIgnore1() => SpecialValues<Ref8x4SumIgnore1>(new(8, 4, true, 0, 1));
+    [Fact] public void SpecialValues3x5() => SpecialValues<Loss3x5>(new(3, 5, false, 0, -100));
+
+    /// <summary>The plain loss and gradient on spans cut out of larger buffers: NaN right before and after the
+    /// logits (a path that let a neighbouring element into a row would turn the result NaN) and sentinels around
+    /// the gradient (a store that ran past its rows would overwrite them).</summary>
+    [Fact] public void SpansInsideLargerBuffers4x7() => InsideLargerBuffers<Loss4x7>(new(4, 7, false, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers3x5() => InsideLargerBuffers<Loss3x5>(new(3, 5, false, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers2x4() => InsideLargerBuffers<Ref2x4SumIgnore0>(new(2, 4, true, 0, 0));
+    [Fact] public void SpansInsideLargerBuffers1x2() => InsideLargerBuffers<Loss1x2>(new(1, 2, false, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers2x8() => InsideLargerBuffers<Ref2x8>(new(2, 8, false, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers8x4() => InsideLargerBuffers<Ref8x4SumIgnore1>(new(8, 4, true, 0, 1));
+    [Fact] public void SpansInsideLargerBuffers6x4() => InsideLargerBuffers<Loss6x4>(new(6, 4, false, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers8x10() => InsideLargerBuffers<Loss8x10>(new(8, 10, false, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers16x17() => InsideLargerBuffers<Ref16x17>(new(16, 17, false, 0, -100));
+
+    private static void InsideLargerBuffers<K>(Options o)
+        where K : ILossKernel
+    {
+        const int Pad = 40;
+        const float Sentinel = 12345f;
+        int n = o.Batch * o.Classes;
+        var random = new Random(n);
+        var logits = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray();
+        var targets = Enumerable.Range(0, o.Batch).Select(i => (i * 5 + 1) % o.Classes).ToArray();
+        var logitBuffer = Enumerable.Repeat(float.NaN, n + 2 * Pad).ToArray();
+        logits.CopyTo(logitBuffer, Pad);
+        var gradientBuffer = Enumerable.Repeat(Sentinel, n + 2 * Pad).ToArray();
+        var inside = logitBuffer.AsSpan(Pad, n);
+
+        Close(Loss(o, logits, targets, null), K.CrossEntropyLoss(inside, targets), "loss");
+        Close(Loss(o, logits, targets, null), K.CrossEntropyLossBackward(inside, targets, gradientBuffer.AsSpan(Pad, n)), "backward loss");
+        CheckGradient(o, logits, targets, gradientBuffer.AsSpan(Pad, n).ToArray());
+        for (int k = 0; k < Pad; k++)
+        {
+            Assert.Equal(Sentinel, gradientBuffer[k]);
+            Assert.Equal(Sentinel, gradientBuffer[Pad + n + k]);
+        }
+    }
 
     private static void SpecialValues<K>(Options o)
         where K : ILossKernel
@@ -54,7 +95,7 @@ public class ReferencePropertyTests
         Assert.Equal(0f, gradient[o.Classes + Other(1)]);
 
         var atTarget = (float[])logits.Clone();
-        atTarget[2 * o.Classes + targets[2]] = float.NegativeInfinity;
+        atTarget[targets[0]] = float.NegativeInfinity; // row 0 (its target is never ignored here)
         Assert.Equal(float.PositiveInfinity, K.CrossEntropyLoss(atTarget, targets));
         Assert.Equal(float.PositiveInfinity, K.CrossEntropyLossBackward(atTarget, targets, gradient));
         CheckGradient(o, atTarget, targets, gradient);

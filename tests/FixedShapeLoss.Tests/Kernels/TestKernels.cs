@@ -47,7 +47,11 @@ public interface ILossKernel
 [LossKernel(Batch = 7, Classes = 5, LabelSmoothing = 1f, IgnoreIndex = 4)] public partial class Ref7x5FullSmooth : ILossKernel { }
 [LossKernel(Batch = 40, Classes = 300, Reduction = LossReduction.Sum, LabelSmoothing = 0.05f, IgnoreIndex = -1)] public partial class Ref40x300 : ILossKernel { }
 
-// The single-group path of the plain loss (16 to 32 elements, at most 8 rows of at most 8 classes): one load
+// The 512-bit single-group path of the plain loss (16 to 32 elements, at most 8 rows of at most 8 classes): one load
 // (2x8), two that meet exactly (8x4), and an IgnoreIndex inside [0, Classes).
 [LossKernel(Batch = 2, Classes = 8)] public partial class Ref2x8 : ILossKernel { }
 [LossKernel(Batch = 8, Classes = 4, Reduction = LossReduction.Sum, IgnoreIndex = 1)] public partial class Ref8x4SumIgnore1 : ILossKernel { }
+
+// The 256-bit single-group path (at most 4 rows of at most 8 classes; with AVX-512, those under 16 elements):
+// one full and one masked row load, with an IgnoreIndex inside [0, Classes).
+[LossKernel(Batch = 2, Classes = 4, Reduction = LossReduction.Sum, IgnoreIndex = 0)] public partial class Ref2x4SumIgnore0 : ILossKernel { }
