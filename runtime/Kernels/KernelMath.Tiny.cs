@@ -16,10 +16,11 @@ namespace FixedShapeLoss;
 // two columns x 8 rows; the exp on this critical path evaluates the polynomial of KernelMath.Exp in Estrin form
 // (fewer dependent steps), and the log (Log256Finite) is a short one of its own. The gradient is computed in
 // the block layout and transposed back by the same shuffles, then stored row by row.
-// Two paths need no transpose at all and run from the generic entry points (CrossEntropySum<TShape>), compiled
-// per shape so that their loads, masks and indices are constants: up to 4 rows of up to 8 classes (TinyQuad256,
-// AVX2) are one load per row and a 4 x 4 transpose in each 128-bit half; 5 to 8 rows of up to 8 classes in 16 to
-// 32 elements (TinySingle512, AVX-512) are two loads and four permutes with indices from TinyLayout<TShape>.
+// Two paths run from the generic entry points (CrossEntropySum<TShape>), compiled per shape so that their loads,
+// masks and indices are constants: up to 4 rows of up to 16 classes (TinyQuad256, AVX2; without AVX-512 also the
+// gradient of more rows, 4 at a time) are one load per row and 8 columns and a 4 x 4 transpose in each 128-bit
+// half; 5 to 8 rows of up to 8 classes in 16 to 32 elements (TinySingle512, AVX-512) are two loads and four
+// permutes with indices from TinyLayout<TShape>.
 // With AVX2 only (TinyGroup) the columns are gathers, and the gradient rows are recomputed in the row layout.
 // Without AVX2/FMA, or for rows of more than 16 classes, the helpers go row by row (RowLogSumExp, RowSoftmax).
 public static partial class KernelMath
@@ -48,7 +49,7 @@ public static partial class KernelMath
     public static unsafe float CrossEntropySum<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex)
         where TShape : struct, IKernelShape
     {
-        if (TinyQuad(TShape.Batch, TShape.Classes) && logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch)
+        if (TinyQuad(TShape.Batch, TShape.Classes, backward: false) && logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch)
         {
             fixed (float* x = &MemoryMarshal.GetReference(logits))
             fixed (int* t = &MemoryMarshal.GetReference(targets))
@@ -133,7 +134,7 @@ public static partial class KernelMath
     public static unsafe float CrossEntropyBackward<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex, float scale, Span<float> gradient)
         where TShape : struct, IKernelShape
     {
-        if (TinyQuad(TShape.Batch, TShape.Classes)
+        if (TinyQuad(TShape.Batch, TShape.Classes, backward: true)
             && logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch && gradient.Length == logits.Length)
         {
             fixed (float* x = &MemoryMarshal.GetReference(logits))
@@ -174,8 +175,9 @@ public static partial class KernelMath
                 }
                 else
                 {
+                    float xt = logits[i * classes + target]; // read before the row is written: the gradient may be the logits
                     float logSum = RowSoftmax(logits, i * classes, classes, scale, gradient, out float max);
-                    sum += logSum - (logits[i * classes + target] - max);
+                    sum += logSum - (xt - max);
                     gradient[i * classes + target] -= scale;
                 }
             }
@@ -477,66 +479,135 @@ public static partial class KernelMath
         }
     }
 
-    /// <summary>Whether <see cref="TinyQuad256{TShape}"/> takes the matrix: at most 4 rows of at most 8 classes,
-    /// with AVX2 and FMA. It comes before <see cref="TinySingle512{TShape}"/> even with AVX-512: at 4 x 7 it measured
-    /// 28.0 ns forward and 33.5 ns backward against 31.6 and 38.9 (fewer permutes, no cross-block shuffles).</summary>
+    /// <summary>Whether <see cref="TinyQuad256{TShape}"/> takes the matrix (AVX2 and FMA, at most 16 classes): up to 4
+    /// rows always, more rows only for the gradient and only without AVX-512. Measured (ns, forward / backward, AVX-512
+    /// machine, and with AVX-512 switched off): it comes before <see cref="TinySingle512{TShape}"/> and the group paths
+    /// at 4 x 7 (28.1 / 33.3 against 33.5 / 40.8; AVX2 34.0 / 38.7 against 56.6 / 108.1), 4 x 10 (37.9 / 48.5 against
+    /// 76.3 / 96.2) and 4 x 16; with more rows the 8-row groups are faster on AVX-512 (32 x 10: 285 / 377 against
+    /// 337 / 449) and for the forward loss on AVX2 (315 against 420), but on AVX2 the group path recomputes the
+    /// gradient rows with a second exp, and there this one wins the backward (32 x 10: 548 against 901).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TinyQuad(int batch, int classes) =>
-        Avx2.IsSupported && Fma.IsSupported && batch >= 1 && batch <= 4 && classes >= 1 && classes <= Vector256<float>.Count;
+    private static bool TinyQuad(int batch, int classes, bool backward) =>
+        Avx2.IsSupported && Fma.IsSupported && batch >= 1 && classes >= 1 && classes <= 2 * Vector256<float>.Count
+        && (batch <= 4 || (backward && !Avx512F.IsSupported));
 
-    /// <summary>Column of each lane of a block of <see cref="TinyQuad256{TShape}"/>: block c holds column c of rows
+    /// <summary>Column of each lane of a block of <see cref="TinyQuadGroup{TShape}"/>: block c holds column c of rows
     /// 0-3 in lanes 0-3 and column c + 4 of rows 0-3 in lanes 4-7.</summary>
     private static readonly Vector256<int> TinyQuadColumnOffsets = Vector256.Create(0, 0, 0, 0, 4, 4, 4, 4);
 
-    /// <summary>The lanes = rows cross-entropy for at most 4 rows of at most 8 classes with 256-bit vectors (AVX2):
-    /// each row is one 8-lane load (masked where it would run past the matrix), a 4 x 4 transpose in each 128-bit
-    /// half turns the 4 rows into 4 blocks of two columns x 4 rows (<see cref="TinyQuadColumnOffsets"/>), and the
-    /// same transpose turns the gradient blocks back into rows. No gathers, no scratch memory; compiled per shape,
-    /// so loads, masks and stores are fixed. Same results as <see cref="TinySingle512{TShape}"/> up to the exp
-    /// (here <see cref="Exp(Vector256{float})"/> itself, bit for bit the row helpers' exp) and the order of additions.
-    /// Returns the summed loss; writes the gradient when <paramref name="gradient"/> is not null.</summary>
+    /// <summary>The lanes = rows cross-entropy, 4 rows at a time with 256-bit vectors (AVX2): the sum of the kept
+    /// rows' losses, and the gradient when <paramref name="gradient"/> is not null. See <see cref="TinyQuadGroup{TShape}"/>.</summary>
     private static unsafe float TinyQuad256<TShape>(float* x, int* t, int ignoreIndex, float* gradient, float scale)
+        where TShape : struct, IKernelShape
+    {
+        var total = TinyQuadGroup<TShape>(x, t, 0, ignoreIndex, gradient, scale);
+        for (int first = 4; first < TShape.Batch; first += 4)
+        {
+            total += TinyQuadGroup<TShape>(x, t, first, ignoreIndex, gradient, scale);
+        }
+
+        return Vector128.Sum(total);
+    }
+
+    /// <summary>Rows [first, first + 4) of a matrix of at most 16 classes, lanes = rows, with 256-bit vectors
+    /// (AVX2): each row is one 8-lane load per 8 columns (masked where it would run past the matrix), a 4 x 4
+    /// transpose in each 128-bit half turns the 4 rows into blocks of two columns x 4 rows
+    /// (<see cref="TinyQuadColumnOffsets"/>: columns (c, c + 4), and (8 + c, 12 + c) past 8 classes), and the same
+    /// transpose turns the gradient blocks back into rows. No gathers, no scratch memory; compiled per shape, so
+    /// the masks are constants. Same results as the other lanes = rows paths up to the exp (here
+    /// <see cref="Exp(Vector256{float})"/> itself, bit for bit the row helpers' exp) and the order of additions.
+    /// Returns the losses of rows first..first+3 in lanes 0-3, 0 on rows that are ignored or past the batch.
+    /// The gradient rows of the group are all computed before the first store (the gradient may be the logits),
+    /// and no store leaves the group's rows, so later groups still read their own logits.</summary>
+    private static unsafe Vector128<float> TinyQuadGroup<TShape>(float* x, int* t, int first, int ignoreIndex, float* gradient, float scale)
         where TShape : struct, IKernelShape
     {
         int batch = TShape.Batch;
         int classes = TShape.Classes;
-        var columnMask = Vector256.LessThan(Lanes256, Vector256.Create(classes)).AsSingle();
-        var r0 = TinyQuadLoadRow(x, 0, batch, classes, columnMask);
-        var r1 = TinyQuadLoadRow(x, 1, batch, classes, columnMask);
-        var r2 = TinyQuadLoadRow(x, 2, batch, classes, columnMask);
-        var r3 = TinyQuadLoadRow(x, 3, batch, classes, columnMask);
-        TinyQuadTranspose(ref r0, ref r1, ref r2, ref r3); // rows -> blocks of columns (0, 4), (1, 5), (2, 6), (3, 7)
+        if (batch <= 4)
+        {
+            first = 0; // the only group: a constant, so every offset, load and store below is fixed at JIT time
+        }
 
-        // Targets of rows 0-3 in both halves; rows past the batch are not kept.
-        var live = Vector128.LessThan(Vector128.Create(0, 1, 2, 3), Vector128.Create(batch));
-        var target128 = Avx2.MaskLoad(t, live);
-        var keep128 = live & ~Vector128.Equals(target128, Vector128.Create(ignoreIndex));
-        var target = Vector256.Create(target128, target128);
-        var keep = Vector256.Create(keep128, keep128).AsSingle();
-
+        bool wide = classes > Vector256<float>.Count; // a second set of 4 blocks for columns 8-15
+        int length = batch * classes;
+        var lowMask = Vector256.LessThan(Lanes256, Vector256.Create(Math.Min(classes, Vector256<float>.Count))).AsSingle();
+        var highMask = Vector256.LessThan(Lanes256, Vector256.Create(classes - Vector256<float>.Count)).AsSingle();
+        int o0 = Math.Min(first, batch - 1) * classes;
+        int o1 = Math.Min(first + 1, batch - 1) * classes;
+        int o2 = Math.Min(first + 2, batch - 1) * classes;
+        int o3 = Math.Min(first + 3, batch - 1) * classes;
+        var l0 = TinyQuadLoad(x, o0, length, lowMask);
+        var l1 = TinyQuadLoad(x, o1, length, lowMask);
+        var l2 = TinyQuadLoad(x, o2, length, lowMask);
+        var l3 = TinyQuadLoad(x, o3, length, lowMask);
+        TinyQuadTranspose(ref l0, ref l1, ref l2, ref l3); // rows -> blocks of columns (0, 4), (1, 5), (2, 6), (3, 7)
         var negInf = Vector256.Create(float.NegativeInfinity);
         var k0 = TinyQuadColumns(0, classes);
         var k1 = TinyQuadColumns(1, classes);
         var k2 = TinyQuadColumns(2, classes);
         var k3 = TinyQuadColumns(3, classes);
-        var m = Avx.Max(Avx.Max(Vector256.ConditionalSelect(k0, r0, negInf), Vector256.ConditionalSelect(k1, r1, negInf)),
-                        Avx.Max(Vector256.ConditionalSelect(k2, r2, negInf), Vector256.ConditionalSelect(k3, r3, negInf)));
+        var m = Avx.Max(Avx.Max(Vector256.ConditionalSelect(k0, l0, negInf), Vector256.ConditionalSelect(k1, l1, negInf)),
+                        Avx.Max(Vector256.ConditionalSelect(k2, l2, negInf), Vector256.ConditionalSelect(k3, l3, negInf)));
+        Vector256<float> u0 = default, u1 = default, u2 = default, u3 = default, q0 = default, q1 = default, q2 = default, q3 = default;
+        if (wide)
+        {
+            u0 = TinyQuadLoad(x, o0 + Vector256<float>.Count, length, highMask);
+            u1 = TinyQuadLoad(x, o1 + Vector256<float>.Count, length, highMask);
+            u2 = TinyQuadLoad(x, o2 + Vector256<float>.Count, length, highMask);
+            u3 = TinyQuadLoad(x, o3 + Vector256<float>.Count, length, highMask);
+            TinyQuadTranspose(ref u0, ref u1, ref u2, ref u3); // blocks of columns (8, 12), (9, 13), (10, 14), (11, 15)
+            q0 = TinyQuadColumns(8, classes);
+            q1 = TinyQuadColumns(9, classes);
+            q2 = TinyQuadColumns(10, classes);
+            q3 = TinyQuadColumns(11, classes);
+            m = Avx.Max(m, Avx.Max(Avx.Max(Vector256.ConditionalSelect(q0, u0, negInf), Vector256.ConditionalSelect(q1, u1, negInf)),
+                                   Avx.Max(Vector256.ConditionalSelect(q2, u2, negInf), Vector256.ConditionalSelect(q3, u3, negInf))));
+        }
+
         m = Avx.Max(m, Avx.Permute2x128(m, m, 0x01)); // both halves: the row maxima
 
         // A NaN that maxps skipped still reaches its exp, so the row's sum (and loss) is NaN.
-        var e0 = MaskedExp(r0 - m, k0);
-        var e1 = MaskedExp(r1 - m, k1);
-        var e2 = MaskedExp(r2 - m, k2);
-        var e3 = MaskedExp(r3 - m, k3);
+        var e0 = MaskedExp(l0 - m, k0);
+        var e1 = MaskedExp(l1 - m, k1);
+        var e2 = MaskedExp(l2 - m, k2);
+        var e3 = MaskedExp(l3 - m, k3);
         var s = (e0 + e1) + (e2 + e3);
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        if (wide)
+        {
+            f0 = MaskedExp(u0 - m, q0);
+            f1 = MaskedExp(u1 - m, q1);
+            f2 = MaskedExp(u2 - m, q2);
+            f3 = MaskedExp(u3 - m, q3);
+            s += (f0 + f1) + (f2 + f3);
+        }
+
         s += Avx.Permute2x128(s, s, 0x01);
+
+        // Targets of the group's rows in both halves; rows past the batch are not kept.
+        var live = Vector128.LessThan(Vector128.Create(0, 1, 2, 3), Vector128.Create(batch - first));
+        var target128 = Avx2.MaskLoad(t + first, live);
+        var keep128 = live & ~Vector128.Equals(target128, Vector128.Create(ignoreIndex));
+        var target = Vector256.Create(target128, target128);
+        var keep = Vector256.Create(keep128, keep128).AsSingle();
 
         // x[i, t_i] picked from the blocks instead of a gather.
         var h0 = Vector256.Equals(TinyQuadColumnOffsets, target).AsSingle();
-        var h1 = Vector256.Equals(TinyQuadColumnOffsets + Vector256<int>.One, target).AsSingle();
+        var h1 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(1), target).AsSingle();
         var h2 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(2), target).AsSingle();
         var h3 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(3), target).AsSingle();
-        var xt = ((r0 & h0) | (r1 & h1)) | ((r2 & h2) | (r3 & h3));
+        var xt = ((l0 & h0) | (l1 & h1)) | ((l2 & h2) | (l3 & h3));
+        Vector256<float> j0 = default, j1 = default, j2 = default, j3 = default;
+        if (wide)
+        {
+            j0 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(8), target).AsSingle();
+            j1 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(9), target).AsSingle();
+            j2 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(10), target).AsSingle();
+            j3 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(11), target).AsSingle();
+            xt |= ((u0 & j0) | (u1 & j1)) | ((u2 & j2) | (u3 & j3));
+        }
+
         xt |= Avx.Permute2x128(xt, xt, 0x01);
 
         // NaN in a sum reaches the loss through (s - s), added off the log's critical path.
@@ -545,9 +616,7 @@ public static partial class KernelMath
         if (gradient != null)
         {
             // g = scale (e / s - [column == t]) in the block layout (0 on ignored rows and on columns >= classes),
-            // transposed back into rows. Every row is computed before the first store (the gradient may be the
-            // logits); each row is one 8-lane store whose extra lanes land on the next row (stored after it), or a
-            // masked store where it would run past the matrix.
+            // transposed back into rows, then stored row by row (see TinyQuadStore).
             var f = Vector256.Create(scale) / s;
             var sc = Vector256.Create(scale);
             var g0 = (e0 * f - (h0 & sc)) & keep;
@@ -555,42 +624,62 @@ public static partial class KernelMath
             var g2 = (e2 * f - (h2 & sc)) & keep;
             var g3 = (e3 * f - (h3 & sc)) & keep;
             TinyQuadTranspose(ref g0, ref g1, ref g2, ref g3);
-            TinyQuadStoreRow(gradient, 0, batch, classes, columnMask, g0);
-            TinyQuadStoreRow(gradient, 1, batch, classes, columnMask, g1);
-            TinyQuadStoreRow(gradient, 2, batch, classes, columnMask, g2);
-            TinyQuadStoreRow(gradient, 3, batch, classes, columnMask, g3);
+            Vector256<float> w0 = default, w1 = default, w2 = default, w3 = default;
+            if (wide)
+            {
+                w0 = (f0 * f - (j0 & sc)) & keep;
+                w1 = (f1 * f - (j1 & sc)) & keep;
+                w2 = (f2 * f - (j2 & sc)) & keep;
+                w3 = (f3 * f - (j3 & sc)) & keep;
+                TinyQuadTranspose(ref w0, ref w1, ref w2, ref w3);
+            }
+
+            int groupEnd = Math.Min(first + 4, batch) * classes;
+            TinyQuadStore(gradient, first, 0, classes, groupEnd, lowMask, highMask, g0, w0);
+            TinyQuadStore(gradient, first, 1, classes, groupEnd, lowMask, highMask, g1, w1);
+            TinyQuadStore(gradient, first, 2, classes, groupEnd, lowMask, highMask, g2, w2);
+            TinyQuadStore(gradient, first, 3, classes, groupEnd, lowMask, highMask, g3, w3);
         }
 
-        return Vector128.Sum(loss.GetLower() & keep128.AsSingle());
+        return loss.GetLower() & keep128.AsSingle();
     }
 
-    /// <summary>Row <paramref name="row"/> (the last row when past the batch) in lanes 0..classes-1; the other lanes
-    /// hold the next elements, or 0 where a plain load would run past the matrix (a masked load there).</summary>
+    /// <summary>8 floats from <paramref name="offset"/>: a plain load while it ends inside the matrix, else a
+    /// masked one (<paramref name="mask"/>: the lanes of the row), which reads nothing past the matrix.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> TinyQuadLoadRow(float* x, int row, int batch, int classes, Vector256<float> columnMask)
-    {
-        int offset = Math.Min(row, batch - 1) * classes;
-        return offset + Vector256<float>.Count <= batch * classes ? Avx.LoadVector256(x + offset) : Avx.MaskLoad(x + offset, columnMask);
-    }
+    private static unsafe Vector256<float> TinyQuadLoad(float* x, int offset, int length, Vector256<float> mask) =>
+        offset + Vector256<float>.Count <= length ? Avx.LoadVector256(x + offset) : Avx.MaskLoad(x + offset, mask);
 
-    /// <summary>Stores gradient row <paramref name="row"/> (nothing past the batch): a plain 8-lane store while it
-    /// ends inside the matrix, else only its classes lanes.</summary>
+    /// <summary>Stores gradient row <paramref name="first"/> + <paramref name="row"/> (nothing past the batch):
+    /// each 8-lane half is a plain store while it ends inside the group (its extra lanes are 0 and land on the next
+    /// row, stored after it), else only the row's lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void TinyQuadStoreRow(float* d, int row, int batch, int classes, Vector256<float> columnMask, Vector256<float> values)
+    private static unsafe void TinyQuadStore(float* d, int first, int row, int classes, int groupEnd,
+        Vector256<float> lowMask, Vector256<float> highMask, Vector256<float> low, Vector256<float> high)
     {
-        if (row >= batch)
+        int offset = (first + row) * classes;
+        if (offset >= groupEnd)
         {
             return;
         }
 
-        int offset = row * classes;
-        if (offset + Vector256<float>.Count <= batch * classes)
+        TinyQuadStoreHalf(d + offset, offset + Vector256<float>.Count <= groupEnd, lowMask, low);
+        if (classes > Vector256<float>.Count)
         {
-            Avx.Store(d + offset, values);
+            TinyQuadStoreHalf(d + offset + Vector256<float>.Count, offset + 2 * Vector256<float>.Count <= groupEnd, highMask, high);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void TinyQuadStoreHalf(float* d, bool whole, Vector256<float> mask, Vector256<float> values)
+    {
+        if (whole)
+        {
+            Avx.Store(d, values);
         }
         else
         {
-            Avx.MaskStore(d + offset, columnMask, values);
+            Avx.MaskStore(d, mask, values);
         }
     }
 

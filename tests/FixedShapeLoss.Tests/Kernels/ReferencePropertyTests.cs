@@ -29,6 +29,9 @@ public class ReferencePropertyTests
     [Fact] public void Shape3x5() => Check<Loss3x5>(new(3, 5, false, 0, -100));
     [Fact] public void Shape1x2Sum() => Check<Loss1x2Sum>(new(1, 2, true, 0, -100));
     [Fact] public void Shape2x4SumIgnore0() => Check<Ref2x4SumIgnore0>(new(2, 4, true, 0, 0));
+    [Fact] public void Shape3x13() => Check<Ref3x13>(new(3, 13, false, 0, -100));
+    [Fact] public void Shape4x16Sum() => Check<Ref4x16Sum>(new(4, 16, true, 0, -100));
+    [Fact] public void Shape7x9Ignore2() => Check<Ref7x9Ignore2>(new(7, 9, false, 0, 2));
 
     /// <summary>Infinities, NaN and logits far apart through the plain loss and its gradient (the whole-matrix path)
     /// against the reference: a -inf logit adds exactly 0 to its row; a -inf target logit makes the loss +inf
@@ -40,7 +43,8 @@ public class ReferencePropertyTests
 
     /// <summary>The plain loss and gradient on spans cut out of larger buffers: NaN right before and after the
     /// logits (a path that let a neighbouring element into a row would turn the result NaN) and sentinels around
-    /// the gradient (a store that ran past its rows would overwrite them).</summary>
+    /// the gradient (a store that ran past its rows would overwrite them); then in place (gradient = logits), where
+    /// a store that reached rows not yet read would change their loss.</summary>
     [Fact] public void SpansInsideLargerBuffers4x7() => InsideLargerBuffers<Loss4x7>(new(4, 7, false, 0, -100));
     [Fact] public void SpansInsideLargerBuffers3x5() => InsideLargerBuffers<Loss3x5>(new(3, 5, false, 0, -100));
     [Fact] public void SpansInsideLargerBuffers2x4() => InsideLargerBuffers<Ref2x4SumIgnore0>(new(2, 4, true, 0, 0));
@@ -50,6 +54,10 @@ public class ReferencePropertyTests
     [Fact] public void SpansInsideLargerBuffers6x4() => InsideLargerBuffers<Loss6x4>(new(6, 4, false, 0, -100));
     [Fact] public void SpansInsideLargerBuffers8x10() => InsideLargerBuffers<Loss8x10>(new(8, 10, false, 0, -100));
     [Fact] public void SpansInsideLargerBuffers16x17() => InsideLargerBuffers<Ref16x17>(new(16, 17, false, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers3x13() => InsideLargerBuffers<Ref3x13>(new(3, 13, false, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers4x16() => InsideLargerBuffers<Ref4x16Sum>(new(4, 16, true, 0, -100));
+    [Fact] public void SpansInsideLargerBuffers7x9() => InsideLargerBuffers<Ref7x9Ignore2>(new(7, 9, false, 0, 2));
+    [Fact] public void SpansInsideLargerBuffers32x10() => InsideLargerBuffers<Ref32x10>(new(32, 10, false, 0, -100));
 
     private static void InsideLargerBuffers<K>(Options o)
         where K : ILossKernel
@@ -73,6 +81,14 @@ public class ReferencePropertyTests
             Assert.Equal(Sentinel, gradientBuffer[k]);
             Assert.Equal(Sentinel, gradientBuffer[Pad + n + k]);
         }
+
+        // In place: the gradient overwrites the logits it is computed from.
+        logits.CopyTo(gradientBuffer, Pad);
+        var both = gradientBuffer.AsSpan(Pad, n);
+        Close(Loss(o, logits, targets, null), K.CrossEntropyLossBackward(both, targets, both), "in-place backward loss");
+        CheckGradient(o, logits, targets, both.ToArray());
+        Assert.Equal(Sentinel, gradientBuffer[Pad - 1]);
+        Assert.Equal(Sentinel, gradientBuffer[Pad + n]);
     }
 
     private static void SpecialValues<K>(Options o)

@@ -52,6 +52,10 @@ public interface ILossKernel
 [LossKernel(Batch = 2, Classes = 8)] public partial class Ref2x8 : ILossKernel { }
 [LossKernel(Batch = 8, Classes = 4, Reduction = LossReduction.Sum, IgnoreIndex = 1)] public partial class Ref8x4SumIgnore1 : ILossKernel { }
 
-// The 256-bit single-group path (at most 4 rows of at most 8 classes; with AVX-512, those under 16 elements):
-// one full and one masked row load, with an IgnoreIndex inside [0, Classes).
+// The 256-bit path of 4 rows at a time (up to 16 classes; more than 4 rows only for the gradient without
+// AVX-512): one full and one masked row load with an IgnoreIndex inside [0, Classes); a second set of blocks past
+// 8 classes, masked (3x13) and full (4x16); two groups, the second one partial (7x9).
 [LossKernel(Batch = 2, Classes = 4, Reduction = LossReduction.Sum, IgnoreIndex = 0)] public partial class Ref2x4SumIgnore0 : ILossKernel { }
+[LossKernel(Batch = 3, Classes = 13)] public partial class Ref3x13 : ILossKernel { }
+[LossKernel(Batch = 4, Classes = 16, Reduction = LossReduction.Sum)] public partial class Ref4x16Sum : ILossKernel { }
+[LossKernel(Batch = 7, Classes = 9, IgnoreIndex = 2)] public partial class Ref7x9Ignore2 : ILossKernel { }
