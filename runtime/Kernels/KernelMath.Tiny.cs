@@ -454,8 +454,8 @@ public static partial class KernelMath
             Span<int> index = stackalloc int[Vector512<int>.Count];
             for (int lane = 0; lane < index.Length; lane++)
             {
-                int row = Math.Min((lane & 3) | ((lane >> 1) & 4), batch - 1);
-                int element = Math.Min(row * classes + (lane & 4) + c, length - 1); // columns >= classes are masked later
+                int row = Math.Min(TinyRowOfLane.GetElement(lane), batch - 1);
+                int element = Math.Min(row * classes + TinyColumnOffsets.GetElement(lane) + c, length - 1); // columns >= classes are masked later
                 index[lane] = element < 16 ? element : element - (length - 16) + 16;
             }
 
