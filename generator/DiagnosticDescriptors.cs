@@ -19,6 +19,7 @@ public static class DiagnosticDescriptors
     public const string InvalidReductionId = "FSL009";
     public const string InternalErrorId = "FSL010";
     public const string UnsupportedClassKindId = "FSL011";
+    public const string InvalidElementTypeId = "FSL012";
 
     /// <summary>The largest Batch × Classes the generator accepts: the largest length of a .NET array
     /// (<c>Array.MaxLength</c>), so every matrix of the shape fits in one span.</summary>
@@ -88,5 +89,11 @@ public static class DiagnosticDescriptors
         UnsupportedClassKindId,
         "A [LossKernel] type must be a plain class",
         "'{0}' is {1}; the generated kernels need a plain partial class, so declare it as 'static partial class {0}'",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidElementType = new(
+        InvalidElementTypeId,
+        "ElementType must be float or double",
+        "ElementType must be typeof(float) or typeof(double), but it is '{0}'; the kernels compute in float32 or float64 as PyTorch does",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -6,11 +6,41 @@ namespace FixedShapeLoss.Generator;
 /// record struct, interface) and name, outermost first in <see cref="KernelSpec.ContainingTypes"/>.</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
+/// <summary>The element type <c>T</c> of every matrix a kernel takes (labels and targets stay <c>int</c>).</summary>
+internal enum KernelElementType
+{
+    /// <summary><c>float</c> (the default): PyTorch's float32.</summary>
+    Float,
+
+    /// <summary><c>double</c>: PyTorch's float64.</summary>
+    Double,
+}
+
+/// <summary>How the reducing losses combine the per-sample losses (the attribute's <c>LossReduction</c>).</summary>
+internal enum KernelReduction
+{
+    /// <summary>PyTorch's <c>reduction='mean'</c>.</summary>
+    Mean = 0,
+
+    /// <summary>PyTorch's <c>reduction='sum'</c>.</summary>
+    Sum = 1,
+}
+
+/// <summary>How the generated code calls the shared whole-matrix helpers of the plain cross-entropy.</summary>
+internal enum HelperCalls
+{
+    /// <summary>C# 11 and later: generic helpers over the nested shape struct (static abstract interface members),
+    /// so the JIT compiles them for this shape with Batch and Classes as constants.</summary>
+    Generic,
+
+    /// <summary>Before C# 11: the non-generic helpers, with the shape as arguments.</summary>
+    NonGeneric,
+}
+
 /// <summary>Everything the emitter needs for one <c>[LossKernel]</c> class: plain values only
-/// (no symbol, syntax node, location or compilation), so equal inputs compare equal and stay cached.
-/// <see cref="ShapeType"/>: whether the class's language version has static abstract interface members
-/// (C# 11), which the nested shape struct of the generic helpers needs; older versions call the
-/// non-generic helpers instead.</summary>
+/// (no symbol, syntax node, location or compilation), so equal inputs compare equal and stay cached.</summary>
+/// <param name="LabelSmoothing">The attribute's float; a double kernel uses its shortest round-trip decimal ("0.2" for
+/// <c>0.2f</c>), which is what PyTorch's float64 gets, not the widened float.</param>
 internal sealed record KernelSpec(
     string? Namespace,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -18,14 +48,12 @@ internal sealed record KernelSpec(
     string Modifiers,
     int Batch,
     int Classes,
-    int Reduction,
+    KernelReduction Reduction,
     float LabelSmoothing,
     int IgnoreIndex,
-    bool ShapeType)
+    KernelElementType ElementType,
+    HelperCalls HelperCalls)
 {
-    public const int ReductionMean = 0;
-    public const int ReductionSum = 1;
-
     public int Length => Batch * Classes;
 
     /// <summary>The file name of the generated source: the class's full name plus <c>.LossKernel.g.cs</c>.</summary>

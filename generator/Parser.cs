@@ -68,6 +68,8 @@ internal static class Parser
         // (it reports the error, e.g. CS0029) gets no diagnostic of ours, as its value is unknown, and no spec.
         int batch = 0, classes = 0, reduction = 0, ignoreIndex = -100;
         float labelSmoothing = 0f;
+        var elementType = KernelElementType.Float;
+        string? invalidElementType = null;
         var erroneous = new HashSet<string>();
         if (attribute is not null)
         {
@@ -87,6 +89,15 @@ internal static class Parser
                     case "Reduction" when value.Value is int r: reduction = r; break;
                     case "IgnoreIndex" when value.Value is int i: ignoreIndex = i; break;
                     case "LabelSmoothing" when value.Value is float s: labelSmoothing = s; break;
+                    case "ElementType" when value.Value is ITypeSymbol t:
+                        switch (t.SpecialType)
+                        {
+                            case SpecialType.System_Single: elementType = KernelElementType.Float; break;
+                            case SpecialType.System_Double: elementType = KernelElementType.Double; break;
+                            default: invalidElementType = t.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat); break;
+                        }
+
+                        break;
                 }
             }
         }
@@ -118,7 +129,12 @@ internal static class Parser
                 DiagnosticDescriptors.MaxLength.ToString(CultureInfo.InvariantCulture)));
         }
 
-        if (reduction is not (KernelSpec.ReductionMean or KernelSpec.ReductionSum))
+        if (invalidElementType is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidElementType, ArgumentLocation("ElementType"), invalidElementType));
+        }
+
+        if (reduction is not ((int)KernelReduction.Mean or (int)KernelReduction.Sum))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidReduction, ArgumentLocation("Reduction"), reduction.ToString(CultureInfo.InvariantCulture)));
         }
@@ -186,12 +202,15 @@ internal static class Parser
             Modifiers(declaration),
             batch,
             classes,
-            reduction,
+            (KernelReduction)reduction,
             labelSmoothing,
             ignoreIndex,
+            elementType,
             // The nested shape struct implements static abstract interface members (C# 11); LanguageVersion is the
             // effective version (Default, Latest and Preview already mapped).
-            context.TargetNode.SyntaxTree.Options is not CSharpParseOptions parse || parse.LanguageVersion >= LanguageVersion.CSharp11);
+            context.TargetNode.SyntaxTree.Options is not CSharpParseOptions parse || parse.LanguageVersion >= LanguageVersion.CSharp11
+                ? HelperCalls.Generic
+                : HelperCalls.NonGeneric);
         return (spec, result);
     }
 

@@ -33,4 +33,8 @@ public sealed class LossKernelAttribute : Attribute
 
     /// <summary>A target value that contributes neither loss nor gradient, as torch's <c>ignore_index</c> (default -100).</summary>
     public int IgnoreIndex { get; set; } = -100;
+
+    /// <summary>The element type <c>T</c> of every matrix the kernels take: <c>typeof(float)</c> (the default, PyTorch's
+    /// float32) or <c>typeof(double)</c> (float64). Labels and target indices stay <c>int</c>.</summary>
+    public Type ElementType { get; set; } = typeof(float);
 }

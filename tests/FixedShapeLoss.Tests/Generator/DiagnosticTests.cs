@@ -346,6 +346,40 @@ public class DiagnosticTests
         Assert.Empty(result.GeneratedTrees);
     }
 
+    // ---- FSL012: ElementType ----
+
+    [Theory]
+    [InlineData("typeof(int)", "int")]
+    [InlineData("typeof(decimal)", "decimal")]
+    [InlineData("typeof(System.Half)", "System.Half")]
+    [InlineData("typeof(string)", "string")]
+    public void FSL012_ElementTypeOtherThanFloatOrDouble_IsReportedAtTheArgument(string type, string shown)
+    {
+        string source = Usings + $"[LossKernel(Batch = 4, Classes = 7, ElementType = {type})]\npublic static partial class WrongType {{ }}\n";
+
+        var d = DiagnosticAssert.Single(source);
+
+        DiagnosticAssert.Is(d, DiagnosticDescriptors.InvalidElementTypeId,
+            $"ElementType must be typeof(float) or typeof(double), but it is '{shown}'; the kernels compute in float32 or float64 as PyTorch does");
+        DiagnosticAssert.At(d, source, $"ElementType = {type}");
+    }
+
+    [Theory]
+    [InlineData("typeof(float)")]
+    [InlineData("typeof(double)")]
+    [InlineData("typeof(System.Single)")]
+    [InlineData("typeof(System.Double)")]
+    public void ElementTypeFloatOrDouble_HasNoDiagnostic(string type)
+    {
+        string source = Usings + $"[LossKernel(Batch = 4, Classes = 7, ElementType = {type})]\npublic static partial class RightType {{ }}\n";
+
+        var (result, output) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.GeneratedTrees);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
     // ---- Generated files ----
 
     [Fact]
@@ -450,7 +484,7 @@ public class DiagnosticTests
             .OrderBy(d => d.Id, StringComparer.Ordinal)
             .ToArray();
 
-        Assert.Equal(Enumerable.Range(1, 11).Select(i => $"FSL{i:000}"), descriptors.Select(d => d.Id));
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"FSL{i:000}"), descriptors.Select(d => d.Id));
         Assert.All(descriptors, d =>
         {
             Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity);
