@@ -198,6 +198,18 @@ internal static partial class Emitter
 
         private string Shape => $"{_spec.Batch} × {_spec.Classes}";
 
+        /// <summary>The element type of every matrix: <c>float</c> or <c>double</c>.</summary>
+        private string T => _spec.ElementType == KernelElementType.Double ? "double" : "float";
+
+        /// <summary><c>global::System.ReadOnlySpan&lt;T&gt;</c> for the element type.</summary>
+        private string ReadOnlySpanT => $"global::System.ReadOnlySpan<{T}>";
+
+        /// <summary><c>global::System.Span&lt;T&gt;</c> for the element type.</summary>
+        private string SpanT => $"global::System.Span<{T}>";
+
+        /// <summary>A literal of the element type: <c>1f</c> or <c>1d</c>.</summary>
+        private string Lit(string number) => number + (_spec.ElementType == KernelElementType.Double ? "d" : "f");
+
         public void Constants()
         {
             var s = _spec;
