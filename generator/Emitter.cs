@@ -27,7 +27,6 @@ internal static partial class Emitter
     private const string SpanInt = "global::System.Span<int>";
     private const string KM = "global::FixedShapeLoss.KernelMath";
     private const string Guard = "global::FixedShapeLoss.KernelGuard";
-    private const string Log = "global::System.MathF.Log";
 
     /// <summary>The private nested struct that carries the shape as a type argument to the generic helpers.</summary>
     public const string ShapeTypeName = "LossKernelShape";
@@ -225,8 +224,10 @@ internal static partial class Emitter
             Doc("How <c>CrossEntropyLoss</c> reduces the per-sample losses (from the attribute).");
             _w.Line($"public const global::FixedShapeLoss.LossReduction Reduction = global::FixedShapeLoss.LossReduction.{(_mean ? "Mean" : "Sum")};");
             _w.Line();
-            Doc("Label smoothing <c>e</c> of <c>CrossEntropyLoss</c> (from the attribute).");
-            _w.Line($"public const float LabelSmoothing = {FloatLiteral(s.LabelSmoothing)};");
+            Doc(IsDouble
+                ? "Label smoothing <c>e</c> of <c>CrossEntropyLoss</c> (from the attribute: the decimal written there, as a double)."
+                : "Label smoothing <c>e</c> of <c>CrossEntropyLoss</c> (from the attribute).");
+            _w.Line($"public const {T} LabelSmoothing = {Smoothing(s.LabelSmoothing)};");
             _w.Line();
             Doc("The target value that contributes neither loss nor gradient (from the attribute).");
             _w.Line($"public const int IgnoreIndex = {s.IgnoreIndex};");
@@ -234,10 +235,10 @@ internal static partial class Emitter
             {
                 _w.Line();
                 _w.Line("/// <summary><c>1 - LabelSmoothing</c>: the weight of the target's own term.</summary>");
-                _w.Line($"private const float OneMinusSmoothing = {FloatLiteral((float)(1.0 - s.LabelSmoothing))};");
+                _w.Line($"private const {T} OneMinusSmoothing = {Smoothing(s.LabelSmoothing, e => 1.0 - e)};");
                 _w.Line();
                 _w.Line("/// <summary><c>LabelSmoothing / Classes</c>: the weight every class receives.</summary>");
-                _w.Line($"private const float SmoothingPerClass = {FloatLiteral((float)((double)s.LabelSmoothing / s.Classes))};");
+                _w.Line($"private const {T} SmoothingPerClass = {Smoothing(s.LabelSmoothing, e => e / s.Classes)};");
             }
         }
 
@@ -246,12 +247,12 @@ internal static partial class Emitter
             _w.Line();
             Doc("Divides every row by its sum, in place: <c>v[i, j] = v[i, j] / sum_k v[i, k]</c> (<c>preds / preds.sum(axis=1)</c>).",
                 ("values", $"The {Shape} matrix, row-major."));
-            using (Method($"public static void Normalize({SpanFloat} values)"))
+            using (Method($"public static void Normalize({SpanT} values)"))
             {
                 CheckLength("values", "Length");
                 Rows((_, offset) =>
                 {
-                    _w.Line($"{SpanFloat} row = values.Slice({offset}, Classes);");
+                    _w.Line($"{SpanT} row = values.Slice({offset}, Classes);");
                     _w.Line($"{KM}.Divide(row, {KM}.Sum(row), row);");
                 });
             }
@@ -262,12 +263,12 @@ internal static partial class Emitter
             _w.Line();
             Doc("Softmax over each row: <c>p[i, j] = exp(x[i, j] - m_i) / sum_k exp(x[i, k] - m_i)</c>, <c>m_i = max_k x[i, k]</c>.",
                 ("logits", $"The {Shape} input, row-major."),
-                ("destination", $"Receives the {Shape} probabilities."));
-            using (Method($"public static void Softmax({ReadOnlySpanFloat} logits, {SpanFloat} destination)"))
+                ("destination", $"Receives the {Shape} probabilities (may be <paramref name=\"logits\"/> itself)."));
+            using (Method($"public static void Softmax({ReadOnlySpanT} logits, {SpanT} destination)"))
             {
                 CheckLength("logits", "Length");
                 CheckLength("destination", "Length");
-                Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, 1f, destination, out _);"), blocks: false);
+                Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, {Lit("1")}, destination, out _);"), blocks: false);
             }
         }
 
@@ -276,8 +277,8 @@ internal static partial class Emitter
             _w.Line();
             Doc("Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.",
                 ("logits", $"The {Shape} input, row-major."),
-                ("destination", $"Receives the {Shape} log-probabilities."));
-            using (Method($"public static void LogSoftmax({ReadOnlySpanFloat} logits, {SpanFloat} destination)"))
+                ("destination", $"Receives the {Shape} log-probabilities (may be <paramref name=\"logits\"/> itself)."));
+            using (Method($"public static void LogSoftmax({ReadOnlySpanT} logits, {SpanT} destination)"))
             {
                 CheckLength("logits", "Length");
                 CheckLength("destination", "Length");
@@ -291,13 +292,13 @@ internal static partial class Emitter
             Doc("One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.",
                 ("labels", "One class index in [0, Classes) per row."),
                 ("destination", $"Receives the {Shape} one-hot matrix."));
-            using (Method($"public static void OneHot({ReadOnlySpanInt} labels, {SpanFloat} destination)"))
+            using (Method($"public static void OneHot({ReadOnlySpanInt} labels, {SpanT} destination)"))
             {
                 CheckLength("labels", "Batch");
                 CheckLength("destination", "Length");
                 _w.Line($"{Guard}.Labels(labels, Classes, \"labels\");");
                 _w.Line("destination.Clear();");
-                Rows((index, offset) => _w.Line($"destination[{Add(offset, $"labels[{index}]")}] = 1f;"), blocks: false);
+                Rows((index, offset) => _w.Line($"destination[{Add(offset, $"labels[{index}]")}] = {Lit("1")};"), blocks: false);
             }
         }
 
@@ -307,13 +308,13 @@ internal static partial class Emitter
             Doc("The inverse of <c>OneHot</c>: the column of the single <c>1</c> in each row. Every row must hold one 1 and zeros elsewhere.",
                 ("oneHot", $"The {Shape} one-hot matrix."),
                 ("destination", "Receives one class index per row."));
-            using (Method($"public static void Labels({ReadOnlySpanFloat} oneHot, {SpanInt} destination)"))
+            using (Method($"public static void Labels({ReadOnlySpanT} oneHot, {SpanInt} destination)"))
             {
                 CheckLength("oneHot", "Length");
                 CheckLength("destination", "Batch");
                 _w.Line("// Every row is checked before anything is written.");
                 Rows((index, offset) => _w.Line($"{Guard}.OneHotIndex(oneHot.Slice({offset}, Classes), {index}, \"oneHot\");"), blocks: false);
-                Rows((index, offset) => _w.Line($"destination[{index}] = global::System.MemoryExtensions.IndexOf(oneHot.Slice({offset}, Classes), 1f);"), blocks: false);
+                Rows((index, offset) => _w.Line($"destination[{index}] = global::System.MemoryExtensions.IndexOf(oneHot.Slice({offset}, Classes), {Lit("1")});"), blocks: false);
             }
         }
 
@@ -324,14 +325,14 @@ internal static partial class Emitter
                 ("probabilities", $"The {Shape} probabilities (rows summing to 1), row-major."),
                 ("labels", "One class index in [0, Classes) per row."));
             _w.Line("/// <returns>The mean cross-entropy.</returns>");
-            using (Method($"public static float CrossEntropy({ReadOnlySpanFloat} probabilities, {ReadOnlySpanInt} labels)"))
+            using (Method($"public static {T} CrossEntropy({ReadOnlySpanT} probabilities, {ReadOnlySpanInt} labels)"))
             {
                 CheckLength("probabilities", "Length");
                 CheckLength("labels", "Batch");
                 _w.Line($"{Guard}.Labels(labels, Classes, \"labels\");");
-                _w.Line("float total = 0f;");
-                Rows((index, offset) => _w.Line($"total += {Log}(probabilities[{Add(offset, $"labels[{index}]")}]);"), blocks: false);
-                _w.Line("return -(total / Batch);");
+                DeclareSum("total", "sum_i log p[i, y_i]");
+                Rows((index, offset) => _w.Line($"total.Add({Log}(probabilities[{Add(offset, $"labels[{index}]")}]));"), blocks: false);
+                _w.Line($"return ({T})(-(total.Value / Batch));");
             }
         }
 
@@ -342,13 +343,13 @@ internal static partial class Emitter
                 ("probabilities", $"The {Shape} probabilities, row-major."),
                 ("oneHot", $"The {Shape} one-hot (or any non-negative weight) matrix."));
             _w.Line("/// <returns>The mean cross-entropy.</returns>");
-            using (Method($"public static float CrossEntropy({ReadOnlySpanFloat} probabilities, {ReadOnlySpanFloat} oneHot)"))
+            using (Method($"public static {T} CrossEntropy({ReadOnlySpanT} probabilities, {ReadOnlySpanT} oneHot)"))
             {
                 CheckLength("probabilities", "Length");
                 CheckLength("oneHot", "Length");
-                _w.Line("float total = 0f;");
-                Rows((_, offset) => _w.Line($"total += {Log}({KM}.Dot(probabilities.Slice({offset}, Classes), oneHot.Slice({offset}, Classes)));"), blocks: false);
-                _w.Line("return -(total / Batch);");
+                DeclareSum("total", "sum_i log sum_j p[i, j] t[i, j]");
+                Rows((_, offset) => _w.Line($"total.Add({Log}({KM}.Dot(probabilities.Slice({offset}, Classes), oneHot.Slice({offset}, Classes))));"), blocks: false);
+                _w.Line($"return ({T})(-(total.Value / Batch));");
             }
         }
 
@@ -362,31 +363,31 @@ internal static partial class Emitter
             Doc($"<c>torch.nn.CrossEntropyLoss</c> from logits and class indices{(weighted ? ", with class weights" : "")}: log-softmax, then the negative log-likelihood. {ReductionDoc}",
                 Params(weighted, destination: null));
             _w.Line("/// <returns>The reduced loss.</returns>");
-            using (Method($"public static float CrossEntropyLoss({ReadOnlySpanFloat} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanFloat} weight" : "")})"))
+            using (Method($"public static {T} CrossEntropyLoss({ReadOnlySpanT} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")})"))
             {
                 IndexTargetPrologue(weighted);
                 if (Plain(weighted))
                 {
-                    _w.Line($"// Whole matrix at once: up to {TinyMaxClasses} classes, 8 rows per vector (lanes = rows); wider rows one by one.");
+                    _w.Line($"// Whole matrix at once: the path for this shape and machine is chosen in KernelMath (see its path table).");
                     _w.Line(_spec.HelperCalls == HelperCalls.Generic
-                        ? $"float total = {KM}.CrossEntropySum<{ShapeTypeName}>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)"
-                        : $"float total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
+                        ? $"{T} total = {KM}.CrossEntropySum<{ShapeTypeName}>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)"
+                        : $"{T} total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
                     _w.Line(_mean ? "return total / denominator;" : "return total;");
                     return;
                 }
 
-                _w.Line("float total = 0f;");
+                DeclareLossSums();
                 Rows((index, offset) =>
                 {
                     _w.Line($"int target = targets[{index}];");
                     using (_w.Open("if (target != IgnoreIndex)"))
                     {
                         RowLogSumExp(offset);
-                        IndexLoss(weighted, offset);
-                        _w.Line("total += loss;");
+                        IndexLoss(weighted, offset, $"logits[{Add(offset, "target")}]", null);
+                        AddLoss();
                     }
                 });
-                _w.Line(_mean ? "return total / denominator;" : "return total;");
+                ReturnLoss();
             }
         }
 
@@ -399,21 +400,21 @@ internal static partial class Emitter
                 ("logits", $"The {Shape} input, row-major."),
                 ("targetProbabilities", $"The {Shape} target probabilities."));
             _w.Line("/// <returns>The reduced loss.</returns>");
-            using (Method($"public static float CrossEntropyLoss({ReadOnlySpanFloat} logits, {ReadOnlySpanFloat} targetProbabilities)"))
+            using (Method($"public static {T} CrossEntropyLoss({ReadOnlySpanT} logits, {ReadOnlySpanT} targetProbabilities)"))
             {
                 CheckLength("logits", "Length");
                 CheckLength("targetProbabilities", "Length");
-                _w.Line("float total = 0f;");
+                DeclareSum("total", "sum_i l_i");
                 Rows((_, offset) =>
                 {
-                    _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
-                    _w.Line($"{ReadOnlySpanFloat} t = targetProbabilities.Slice({offset}, Classes);");
+                    _w.Line($"{ReadOnlySpanT} x = logits.Slice({offset}, Classes);");
+                    _w.Line($"{ReadOnlySpanT} t = targetProbabilities.Slice({offset}, Classes);");
                     SoftTargetSum();
                     RowLogSumExp(offset);
-                    SoftLoss();
-                    _w.Line("total += loss;");
+                    SoftShifted("max");
+                    _w.Line("total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)");
                 });
-                _w.Line(_mean ? "return total / Batch;" : "return total;");
+                _w.Line(_mean ? $"return ({T})(total.Value / Batch);" : $"return ({T})total.Value;");
             }
         }
 
@@ -423,7 +424,7 @@ internal static partial class Emitter
             Doc($"Per-sample <c>torch.nn.CrossEntropyLoss</c> (<c>reduction='none'</c>){(weighted ? " with class weights" : "")}: "
                 + "<c>losses[i] = -w[t_i] log p[i, t_i]</c> (with label smoothing as configured), 0 where the target is IgnoreIndex.",
                 Params(weighted, destination: ("losses", "Receives one loss per row.")));
-            using (Method($"public static void CrossEntropyLossPerSample({ReadOnlySpanFloat} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanFloat} weight" : "")}, {SpanFloat} losses)"))
+            using (Method($"public static void CrossEntropyLossPerSample({ReadOnlySpanT} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")}, {SpanT} losses)"))
             {
                 CheckLength("logits", "Length");
                 CheckLength("targets", "Batch");
@@ -436,17 +437,18 @@ internal static partial class Emitter
                 _w.Line($"{Guard}.Targets(targets, Classes, IgnoreIndex, \"targets\");");
                 if (weighted && _smoothing)
                 {
-                    _w.Line($"float weightSum = {KM}.Sum(weight);");
+                    _w.Line($"{T} weightSum = {KM}.Sum(weight);");
                 }
 
                 Rows((index, offset) =>
                 {
                     _w.Line($"int target = targets[{index}];");
-                    _w.Line("float loss = 0f;");
+                    _w.Line($"{T} loss = {Lit("0")};");
                     using (_w.Open("if (target != IgnoreIndex)"))
                     {
                         RowLogSumExp(offset);
-                        IndexLoss(weighted, offset, declare: false);
+                        IndexLoss(weighted, offset, $"logits[{Add(offset, "target")}]", null);
+                        _w.Line(_smoothing ? "loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;" : "loss = nll;");
                     }
 
                     _w.Line($"losses[{index}] = loss;");
@@ -458,24 +460,25 @@ internal static partial class Emitter
         {
             _w.Line();
             Doc($"<c>torch.nn.CrossEntropyLoss</c>{(weighted ? " with class weights" : "")} and its gradient with respect to the logits. {ReductionDoc} "
-                + "<c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0.",
+                + "<c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. "
+                + "<paramref name=\"gradient\"/> may be <paramref name=\"logits\"/> itself (in place): the same loss and bits.",
                 Params(weighted, destination: ("gradient", $"Receives d loss / d logits, {Shape}.")));
             _w.Line("/// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>");
-            using (Method($"public static float CrossEntropyLossBackward({ReadOnlySpanFloat} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanFloat} weight" : "")}, {SpanFloat} gradient)"))
+            using (Method($"public static {T} CrossEntropyLossBackward({ReadOnlySpanT} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")}, {SpanT} gradient)"))
             {
                 IndexTargetPrologue(weighted, gradient: true);
-                _w.Line($"float scale = {(_mean ? "1f / denominator" : "1f")};");
+                _w.Line($"{T} scale = {(_mean ? $"{Lit("1")} / denominator" : Lit("1"))};");
                 if (Plain(weighted))
                 {
                     _w.Line($"// Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).");
                     _w.Line(_spec.HelperCalls == HelperCalls.Generic
-                        ? $"float total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);"
-                        : $"float total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
+                        ? $"{T} total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);"
+                        : $"{T} total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
                     _w.Line(_mean ? "return total / denominator;" : "return total;");
                     return;
                 }
 
-                _w.Line("float total = 0f;");
+                DeclareLossSums();
                 Rows((index, offset) =>
                 {
                     _w.Line($"int target = targets[{index}];");
@@ -486,31 +489,43 @@ internal static partial class Emitter
 
                     using (_w.Open("else"))
                     {
-                        string wt = weighted ? "weight[target]" : "1f";
+                        _w.Line("// Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.");
+                        _w.Line($"{T} targetLogit = logits[{Add(offset, "target")}];");
+                        string? shifted = null;
+                        if (_smoothing)
+                        {
+                            _w.Line($"{ReadOnlySpanT} row = logits.Slice({offset}, Classes);");
+                            _w.Line(weighted
+                                ? $"{T} shifted = {KM}.DotShifted(weight, row, {KM}.Max(row)); // sum_c w_c (x_c - m)"
+                                : $"{T} shifted = {KM}.SumShifted(row, {KM}.Max(row)); // sum_c (x_c - m)");
+                            shifted = "shifted";
+                        }
+
+                        string wt = weighted ? "weight[target]" : Lit("1");
                         if (!_smoothing)
                         {
                             _w.Line("// g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s");
-                            _w.Line($"float factor = {(weighted ? "scale * weight[target]" : "scale")};");
+                            _w.Line($"{T} factor = {(weighted ? "scale * weight[target]" : "scale")};");
                             RowSoftmaxInto(offset, "factor");
-                            IndexLoss(weighted, offset);
+                            IndexLoss(weighted, offset, "targetLogit", shifted);
                             _w.Line($"gradient[{Add(offset, "target")}] -= factor;");
                         }
                         else
                         {
                             _w.Line("// g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s");
-                            _w.Line($"float a = {(weighted ? "OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum" : "1f")};");
+                            _w.Line($"{T} a = {(weighted ? "OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum" : Lit("1"))};");
                             RowSoftmaxInto(offset, "scale * a");
-                            IndexLoss(weighted, offset);
+                            IndexLoss(weighted, offset, "targetLogit", shifted);
                             _w.Line($"gradient[{Add(offset, "target")}] -= scale * OneMinusSmoothing * {wt};");
                             _w.Line(weighted
                                 ? $"{KM}.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice({offset}, Classes));"
                                 : $"{KM}.Subtract(gradient.Slice({offset}, Classes), scale * SmoothingPerClass, gradient.Slice({offset}, Classes));");
                         }
 
-                        _w.Line("total += loss;");
+                        AddLoss();
                     }
                 });
-                _w.Line(_mean ? "return total / denominator;" : "return total;");
+                ReturnLoss();
             }
         }
 
@@ -519,34 +534,36 @@ internal static partial class Emitter
             _w.Line();
             Doc("<c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: "
                 + "<c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>"
-                + (_mean ? ", scale = 1 / Batch." : ", scale = 1."),
+                + (_mean ? ", scale = 1 / Batch." : ", scale = 1.")
+                + " <paramref name=\"gradient\"/> may be <paramref name=\"logits\"/> itself (in place): the same loss and bits.",
                 ("logits", $"The {Shape} input, row-major."),
                 ("targetProbabilities", $"The {Shape} target probabilities."),
                 ("gradient", $"Receives d loss / d logits, {Shape}."));
             _w.Line("/// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>");
-            using (Method($"public static float CrossEntropyLossBackward({ReadOnlySpanFloat} logits, {ReadOnlySpanFloat} targetProbabilities, {SpanFloat} gradient)"))
+            using (Method($"public static {T} CrossEntropyLossBackward({ReadOnlySpanT} logits, {ReadOnlySpanT} targetProbabilities, {SpanT} gradient)"))
             {
                 CheckLength("logits", "Length");
                 CheckLength("targetProbabilities", "Length");
                 CheckLength("gradient", "Length");
-                _w.Line($"const float scale = {(_mean ? "1f / Batch" : "1f")};");
-                _w.Line("float total = 0f;");
+                _w.Line($"const {T} scale = {(_mean ? $"{Lit("1")} / Batch" : Lit("1"))};");
+                DeclareSum("total", "sum_i l_i");
                 Rows((_, offset) =>
                 {
-                    _w.Line($"{ReadOnlySpanFloat} x = logits.Slice({offset}, Classes);");
-                    _w.Line($"{ReadOnlySpanFloat} t = targetProbabilities.Slice({offset}, Classes);");
-                    _w.Line($"{SpanFloat} g = gradient.Slice({offset}, Classes);");
+                    _w.Line($"{ReadOnlySpanT} x = logits.Slice({offset}, Classes);");
+                    _w.Line($"{ReadOnlySpanT} t = targetProbabilities.Slice({offset}, Classes);");
+                    _w.Line($"{SpanT} g = gradient.Slice({offset}, Classes);");
                     SoftTargetSum();
+                    _w.Line("// The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.");
+                    SoftShifted($"{KM}.Max(x)");
                     RowSoftmaxInto(offset, "scale * targetSum");
-                    SoftLoss();
-                    _w.Line("total += loss;");
+                    _w.Line("total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)");
                     _w.Line(_smoothing ? $"{KM}.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);" : $"{KM}.MultiplyAdd(t, -scale, g);");
                     if (_smoothing)
                     {
                         _w.Line($"{KM}.Subtract(g, scale * SmoothingPerClass, g);");
                     }
                 });
-                _w.Line(_mean ? "return total / Batch;" : "return total;");
+                _w.Line(_mean ? $"return ({T})(total.Value / Batch);" : $"return ({T})total.Value;");
             }
         }
 
@@ -576,10 +593,29 @@ internal static partial class Emitter
         // ---- shared pieces -------------------------------------------------------------------------
 
         /// <summary>Whether the kernel is the plain one (index targets, no class weights, no label smoothing), which
-        /// calls one whole-matrix helper of KernelMath: rows of at most <see cref="TinyMaxClasses"/> classes are then
-        /// processed together, lanes = rows; wider rows go row by row inside the helper. The call is the same
-        /// for every shape, so the loop strategy still writes the same file whatever the shape.</summary>
+        /// calls one whole-matrix helper of KernelMath (its path table says which layout each shape takes). The call
+        /// is the same for every shape, so the loop strategy still writes the same file whatever the shape.</summary>
         private bool Plain(bool weighted) => !weighted && !_smoothing;
+
+        private bool IsDouble => _spec.ElementType == KernelElementType.Double;
+
+        /// <summary>The natural log of the element type.</summary>
+        private string Log => IsDouble ? "global::System.Math.Log" : "global::System.MathF.Log";
+
+        /// <summary>The attribute's smoothing as a literal of the element type, optionally transformed: a float kernel
+        /// computes in double from the float and rounds once; a double kernel starts from the float's shortest
+        /// round-trip decimal (0.2f is 0.2), the value PyTorch's float64 gets.</summary>
+        private string Smoothing(float value, Func<double, double>? transform = null)
+        {
+            double e = IsDouble ? double.Parse(Float(value), CultureInfo.InvariantCulture) : value;
+            double v = transform is null ? e : transform(e);
+            if (IsDouble)
+            {
+                return v == 0d ? "0d" : v.ToString("R", CultureInfo.InvariantCulture) + "d";
+            }
+
+            return FloatLiteral((float)v);
+        }
 
         private (string Name, string Text)[] Params(bool weighted, (string, string)? destination)
         {
@@ -621,17 +657,17 @@ internal static partial class Emitter
                 _w.Line($"{Guard}.Targets(targets, Classes, IgnoreIndex, \"targets\");");
                 if (_mean)
                 {
-                    _w.Line($"float denominator = {Guard}.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored");
+                    _w.Line($"{T} denominator = {Guard}.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored");
                 }
 
                 if (_smoothing)
                 {
-                    _w.Line($"float weightSum = {KM}.Sum(weight);");
+                    _w.Line($"{T} weightSum = {KM}.Sum(weight);");
                 }
             }
             else if (_mean)
             {
-                _w.Line($"float denominator = {Guard}.Targets(targets, Classes, IgnoreIndex, \"targets\"); // targets not ignored");
+                _w.Line($"{T} denominator = {Guard}.Targets(targets, Classes, IgnoreIndex, \"targets\"); // targets not ignored");
             }
             else
             {
@@ -639,56 +675,90 @@ internal static partial class Emitter
             }
         }
 
+        /// <summary>Declares a compensated running sum (double, Neumaier): its error does not grow with Batch.</summary>
+        private void DeclareSum(string name, string what) =>
+            _w.Line($"var {name} = new global::FixedShapeLoss.CompensatedSum(); // {what}, compensated: the error does not grow with Batch");
+
+        /// <summary>The running sums of the index-target losses: the NLL term and, with smoothing, the smoothing term,
+        /// each reduced with the same denominator as PyTorch does (so all-zero weights give 0/0 = NaN as there).</summary>
+        private void DeclareLossSums()
+        {
+            DeclareSum("nllTotal", "sum_i -w[t_i] log p[i, t_i]");
+            if (_smoothing)
+            {
+                DeclareSum("smoothTotal", "sum_i -sum_c w_c log p[i, c]");
+            }
+        }
+
+        private void AddLoss()
+        {
+            _w.Line("nllTotal.Add(nll);");
+            if (_smoothing)
+            {
+                _w.Line("smoothTotal.Add(smooth);");
+            }
+        }
+
+        private void ReturnLoss()
+        {
+            string d = _mean ? " / denominator" : string.Empty;
+            _w.Line(_smoothing
+                ? $"return ({T})(OneMinusSmoothing * (nllTotal.Value{d}) + SmoothingPerClass * (smoothTotal.Value{d}));"
+                : $"return ({T})(nllTotal.Value{d});");
+        }
+
         /// <summary>Declares <c>logSum</c> = log sum_j exp(x_j - m) and <c>max</c> = m for the row at <paramref name="offset"/>.</summary>
         private void RowLogSumExp(string offset) =>
-            _w.Line($"float logSum = {KM}.RowLogSumExp(logits, {offset}, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)");
+            _w.Line($"{T} logSum = {KM}.RowLogSumExp(logits, {offset}, Classes, out {T} max); // m = max_j x_j, log sum_j exp(x_j - m)");
 
         /// <summary>Writes <c>factor * softmax(row)</c> into the row of <c>gradient</c>; declares <c>logSum</c> and <c>max</c>.</summary>
         private void RowSoftmaxInto(string offset, string factor) =>
-            _w.Line($"float logSum = {KM}.RowSoftmax(logits, {offset}, Classes, {factor}, gradient, out float max); // g_j = factor * exp(x_j - m) / s");
+            _w.Line($"{T} logSum = {KM}.RowSoftmax(logits, {offset}, Classes, {factor}, gradient, out {T} max); // g_j = factor * exp(x_j - m) / s");
 
-        /// <summary>Declares (or assigns) <c>loss</c> for an index target, from <c>max</c> and <c>logSum</c>.</summary>
-        private void IndexLoss(bool weighted, string offset, bool declare = true)
+        /// <summary>Declares <c>nll</c> (and, with smoothing, <c>smooth</c>) for an index target, from <c>max</c>,
+        /// <c>logSum</c> and the target logit <paramref name="targetLogit"/>; <paramref name="shifted"/> names an
+        /// already computed <c>sum_c w_c (x_c - m)</c> (null: computed here from the row).</summary>
+        private void IndexLoss(bool weighted, string offset, string targetLogit, string? shifted)
         {
-            string prefix = declare ? "float loss" : "loss";
-            string xt = $"logits[{Add(offset, "target")}]";
-            string nll = weighted
-                ? $"weight[target] * (logSum - ({xt} - max))"
-                : $"logSum - ({xt} - max)";
+            _w.Line(weighted
+                ? $"{T} nll = weight[target] * (logSum - ({targetLogit} - max)); // -w_t log p_t, log p_t = (x_t - m) - log s"
+                : $"{T} nll = logSum - ({targetLogit} - max); // -log p_t, log p_t = (x_t - m) - log s");
             if (!_smoothing)
             {
-                _w.Line($"{prefix} = {nll}; // -w_t log p_t, log p_t = (x_t - m) - log s");
                 return;
             }
 
-            _w.Line($"float nll = {nll}; // -w_t log p_t, log p_t = (x_t - m) - log s");
+            string sum = shifted ?? (weighted
+                ? $"{KM}.DotShifted(weight, logits.Slice({offset}, Classes), max)"
+                : $"{KM}.SumShifted(logits.Slice({offset}, Classes), max)");
             _w.Line(weighted
-                ? $"float smooth = weightSum * logSum - {KM}.DotShifted(weight, logits.Slice({offset}, Classes), max); // -sum_c w_c log p_c"
-                : $"float smooth = Classes * logSum - {KM}.SumShifted(logits.Slice({offset}, Classes), max); // -sum_c log p_c");
-            _w.Line($"{prefix} = OneMinusSmoothing * nll + SmoothingPerClass * smooth;");
+                ? $"{T} smooth = weightSum * logSum - {sum}; // -sum_c w_c log p_c"
+                : $"{T} smooth = Classes * logSum - {sum}; // -sum_c log p_c");
         }
 
         /// <summary>Declares <c>targetSum</c> = sum_c t'_c for soft targets <c>t</c>.</summary>
         private void SoftTargetSum() =>
             _w.Line(_smoothing
-                ? $"float targetSum = OneMinusSmoothing * {KM}.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C"
-                : $"float targetSum = {KM}.Sum(t);");
+                ? $"{T} targetSum = OneMinusSmoothing * {KM}.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C"
+                : $"{T} targetSum = {KM}.Sum(t); // sum_c t_c");
 
-        /// <summary>Declares <c>loss</c> = -sum_c t'_c log p_c for soft targets <c>t</c>, from <c>targetSum</c>, <c>max</c>, <c>logSum</c>.</summary>
-        private void SoftLoss()
+        /// <summary>Declares <c>shifted</c> = sum_c t'_c (x_c - m) for soft targets <c>t</c>, each t'_c formed first as
+        /// PyTorch does (so a 0 target against a -inf logit gives -inf, not 0 * -inf, when smoothing is on).</summary>
+        private void SoftShifted(string max) =>
+            _w.Line(_smoothing
+                ? $"{T} shifted = {KM}.SmoothedDotShifted(t, x, {max}, OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)"
+                : $"{T} shifted = {KM}.DotShifted(t, x, {max}); // sum_c t_c (x_c - m)");
+
+        private void CheckLength(string parameter, string expected)
         {
-            if (!_smoothing)
+            string kind = expected switch
             {
-                _w.Line($"float loss = logSum * targetSum - {KM}.DotShifted(t, x, max); // -sum_c t_c log p_c");
-                return;
-            }
-
-            _w.Line($"float shifted = OneMinusSmoothing * {KM}.DotShifted(t, x, max) + SmoothingPerClass * {KM}.SumShifted(x, max);");
-            _w.Line("float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c");
+                "Length" => "Matrix",
+                "Batch" => "PerRow",
+                _ => "PerClass",
+            };
+            _w.Line($"if ({parameter}.Length != {expected}) {Guard}.ThrowLength(\"{parameter}\", {parameter}.Length, global::FixedShapeLoss.KernelSpanKind.{kind}, Batch, Classes);");
         }
-
-        private void CheckLength(string parameter, string expected) =>
-            _w.Line($"if ({parameter}.Length != {expected}) {Guard}.ThrowLength(\"{parameter}\", {expected}, {parameter}.Length, Batch, Classes);");
 
         /// <summary>Writes <paramref name="body"/> once per row: unrolled blocks with constant offsets, or one loop.</summary>
         private void Rows(Action<string, string> body, bool blocks = true)

@@ -18,18 +18,20 @@ public static class KernelGuard
 {
     /// <summary>Throws the <see cref="ArgumentException"/> for a span of the wrong length.</summary>
     /// <param name="paramName">The parameter that has the wrong length.</param>
-    /// <param name="expected">The length it must have.</param>
     /// <param name="actual">The length it has.</param>
-    /// <param name="batch">The kernel's Batch, to say where <paramref name="expected"/> comes from.</param>
+    /// <param name="kind">What the span holds, which says the length it must have.</param>
+    /// <param name="batch">The kernel's Batch.</param>
     /// <param name="classes">The kernel's Classes.</param>
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void ThrowLength(string paramName, int expected, int actual, int batch, int classes)
+    public static void ThrowLength(string paramName, int actual, KernelSpanKind kind, int batch, int classes)
     {
-        string meaning = expected == batch * classes && batch > 1 ? $"Batch × Classes = {batch} × {classes}"
-            : expected == batch ? $"Batch = {batch}, one per row"
-            : expected == classes ? $"Classes = {classes}, one per class"
-            : $"{expected}";
+        (int expected, string meaning) = kind switch
+        {
+            KernelSpanKind.Matrix => (batch * classes, $"Batch × Classes = {batch} × {classes}, the whole matrix"),
+            KernelSpanKind.PerRow => (batch, $"Batch = {batch}, one per row"),
+            _ => (classes, $"Classes = {classes}, one per class"),
+        };
         throw new ArgumentException(
             $"'{paramName}' must have length {expected} ({meaning}), but its length is {actual}.", paramName);
     }
@@ -112,7 +114,8 @@ public static class KernelGuard
     /// <returns>The summed weights.</returns>
     public static float TargetWeightSum(ReadOnlySpan<int> targets, ReadOnlySpan<float> weight, int ignoreIndex)
     {
-        float sum = 0f;
+        // float weights summed in double: exact up to 2^29 terms of one binade, rounded once to float at the end.
+        double sum = 0d;
         for (int i = 0; i < targets.Length; i++)
         {
             int t = targets[i];
@@ -122,7 +125,23 @@ public static class KernelGuard
             }
         }
 
-        return sum;
+        return (float)sum;
+    }
+
+    /// <inheritdoc cref="TargetWeightSum(ReadOnlySpan{int}, ReadOnlySpan{float}, int)"/>
+    public static double TargetWeightSum(ReadOnlySpan<int> targets, ReadOnlySpan<double> weight, int ignoreIndex)
+    {
+        var sum = default(CompensatedSum);
+        for (int i = 0; i < targets.Length; i++)
+        {
+            int t = targets[i];
+            if (t != ignoreIndex)
+            {
+                sum.Add(weight[t]);
+            }
+        }
+
+        return sum.Value;
     }
 
     /// <summary>The column of the single 1 in a one-hot row.</summary>
@@ -131,19 +150,25 @@ public static class KernelGuard
     /// <param name="paramName">The parameter name for the exception.</param>
     /// <returns>The column that holds 1.</returns>
     /// <exception cref="ArgumentException">The row is not one 1 and zeros elsewhere.</exception>
-    public static int OneHotIndex(ReadOnlySpan<float> row, int rowIndex, string paramName)
+    public static int OneHotIndex(ReadOnlySpan<float> row, int rowIndex, string paramName) => OneHotIndex<float>(row, rowIndex, paramName);
+
+    /// <inheritdoc cref="OneHotIndex(ReadOnlySpan{float}, int, string)"/>
+    public static int OneHotIndex(ReadOnlySpan<double> row, int rowIndex, string paramName) => OneHotIndex<double>(row, rowIndex, paramName);
+
+    private static int OneHotIndex<T>(ReadOnlySpan<T> row, int rowIndex, string paramName)
+        where T : IBinaryFloatingPointIeee754<T>
     {
         int found = -1;
         for (int j = 0; j < row.Length; j++)
         {
-            float v = row[j];
-            if (v == 1f && found < 0)
+            T v = row[j];
+            if (v == T.One && found < 0)
             {
                 found = j;
             }
-            else if (v != 0f)
+            else if (v != T.Zero)
             {
-                ThrowNotOneHot(paramName, rowIndex, j, v);
+                ThrowNotOneHot(paramName, rowIndex, j, v.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 
@@ -175,8 +200,8 @@ public static class KernelGuard
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowNotOneHot(string paramName, int row, int column, float value) =>
+    private static void ThrowNotOneHot(string paramName, int row, int column, string value) =>
         throw new ArgumentException(
-            $"Row {row} of '{paramName}' is not one-hot: column {column} holds {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; every row needs one 1 and zeros elsewhere.",
+            $"Row {row} of '{paramName}' is not one-hot: column {column} holds {value}; every row needs one 1 and zeros elsewhere.",
             paramName);
 }

@@ -50,7 +50,7 @@ namespace Demo
         /// <param name="values">The 5 × 3 matrix, row-major.</param>
         public static void Normalize(global::System.Span<float> values)
         {
-            if (values.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("values", Length, values.Length, Batch, Classes);
+            if (values.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("values", values.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             // row 0: elements [0, 3)
             {
                 global::System.Span<float> row = values.Slice(0, Classes);
@@ -80,11 +80,11 @@ namespace Demo
 
         /// <summary>Softmax over each row: <c>p[i, j] = exp(x[i, j] - m_i) / sum_k exp(x[i, k] - m_i)</c>, <c>m_i = max_k x[i, k]</c>.</summary>
         /// <param name="logits">The 5 × 3 input, row-major.</param>
-        /// <param name="destination">Receives the 5 × 3 probabilities.</param>
+        /// <param name="destination">Receives the 5 × 3 probabilities (may be <paramref name="logits"/> itself).</param>
         public static void Softmax(global::System.ReadOnlySpan<float> logits, global::System.Span<float> destination)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
             global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, 1f, destination, out _);
             global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, 1f, destination, out _);
@@ -94,11 +94,11 @@ namespace Demo
 
         /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
         /// <param name="logits">The 5 × 3 input, row-major.</param>
-        /// <param name="destination">Receives the 5 × 3 log-probabilities.</param>
+        /// <param name="destination">Receives the 5 × 3 log-probabilities (may be <paramref name="logits"/> itself).</param>
         public static void LogSoftmax(global::System.ReadOnlySpan<float> logits, global::System.Span<float> destination)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 0, Classes, destination);
             global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 3, Classes, destination);
             global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, 6, Classes, destination);
@@ -111,8 +111,8 @@ namespace Demo
         /// <param name="destination">Receives the 5 × 3 one-hot matrix.</param>
         public static void OneHot(global::System.ReadOnlySpan<int> labels, global::System.Span<float> destination)
         {
-            if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", Batch, labels.Length, Batch, Classes);
-            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
+            if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
             destination.Clear();
             destination[labels[0]] = 1f;
@@ -127,8 +127,8 @@ namespace Demo
         /// <param name="destination">Receives one class index per row.</param>
         public static void Labels(global::System.ReadOnlySpan<float> oneHot, global::System.Span<int> destination)
         {
-            if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", Length, oneHot.Length, Batch, Classes);
-            if (destination.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Batch, destination.Length, Batch, Classes);
+            if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (destination.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             // Every row is checked before anything is written.
             global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(0, Classes), 0, "oneHot");
             global::FixedShapeLoss.KernelGuard.OneHotIndex(oneHot.Slice(3, Classes), 1, "oneHot");
@@ -148,16 +148,16 @@ namespace Demo
         /// <returns>The mean cross-entropy.</returns>
         public static float CrossEntropy(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<int> labels)
         {
-            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", Length, probabilities.Length, Batch, Classes);
-            if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", Batch, labels.Length, Batch, Classes);
+            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
-            float total = 0f;
-            total += global::System.MathF.Log(probabilities[labels[0]]);
-            total += global::System.MathF.Log(probabilities[3 + labels[1]]);
-            total += global::System.MathF.Log(probabilities[6 + labels[2]]);
-            total += global::System.MathF.Log(probabilities[9 + labels[3]]);
-            total += global::System.MathF.Log(probabilities[12 + labels[4]]);
-            return -(total / Batch);
+            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log p[i, y_i], compensated: the error does not grow with Batch
+            total.Add(global::System.MathF.Log(probabilities[labels[0]]));
+            total.Add(global::System.MathF.Log(probabilities[3 + labels[1]]));
+            total.Add(global::System.MathF.Log(probabilities[6 + labels[2]]));
+            total.Add(global::System.MathF.Log(probabilities[9 + labels[3]]));
+            total.Add(global::System.MathF.Log(probabilities[12 + labels[4]]));
+            return (float)(-(total.Value / Batch));
         }
 
         /// <summary>Cross-entropy of probabilities against one-hot rows: <c>-mean_i log sum_j p[i, j] t[i, j]</c>.</summary>
@@ -166,15 +166,15 @@ namespace Demo
         /// <returns>The mean cross-entropy.</returns>
         public static float CrossEntropy(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<float> oneHot)
         {
-            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", Length, probabilities.Length, Batch, Classes);
-            if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", Length, oneHot.Length, Batch, Classes);
-            float total = 0f;
-            total += global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(0, Classes), oneHot.Slice(0, Classes)));
-            total += global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(3, Classes), oneHot.Slice(3, Classes)));
-            total += global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(6, Classes), oneHot.Slice(6, Classes)));
-            total += global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(9, Classes), oneHot.Slice(9, Classes)));
-            total += global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(12, Classes), oneHot.Slice(12, Classes)));
-            return -(total / Batch);
+            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
+            total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(0, Classes), oneHot.Slice(0, Classes))));
+            total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(3, Classes), oneHot.Slice(3, Classes))));
+            total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(6, Classes), oneHot.Slice(6, Classes))));
+            total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(9, Classes), oneHot.Slice(9, Classes))));
+            total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(12, Classes), oneHot.Slice(12, Classes))));
+            return (float)(-(total.Value / Batch));
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class indices: log-softmax, then the negative log-likelihood. Sum: the sum of the per-sample losses.</summary>
@@ -183,20 +183,21 @@ namespace Demo
         /// <returns>The reduced loss.</returns>
         public static float CrossEntropyLoss(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
-            float total = 0f;
+            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(0, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 1: elements [3, 6)
@@ -205,10 +206,10 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[3 + target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(3, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 2: elements [6, 9)
@@ -217,10 +218,10 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[6 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[6 + target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(6, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 3: elements [9, 12)
@@ -229,10 +230,10 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[9 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[9 + target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(9, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 4: elements [12, 15)
@@ -241,13 +242,13 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[12 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[12 + target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(12, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
-            return total;
+            return (float)(OneMinusSmoothing * (nllTotal.Value) + SmoothingPerClass * (smoothTotal.Value));
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class indices, with class weights: log-softmax, then the negative log-likelihood. Sum: the sum of the per-sample losses.</summary>
@@ -257,12 +258,13 @@ namespace Demo
         /// <returns>The reduced loss.</returns>
         public static float CrossEntropyLoss(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<float> weight)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", Classes, weight.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float weightSum = global::FixedShapeLoss.KernelMath.Sum(weight);
-            float total = 0f;
+            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
@@ -271,8 +273,8 @@ namespace Demo
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                     float nll = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(0, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 1: elements [3, 6)
@@ -283,8 +285,8 @@ namespace Demo
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                     float nll = weight[target] * (logSum - (logits[3 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(3, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 2: elements [6, 9)
@@ -295,8 +297,8 @@ namespace Demo
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                     float nll = weight[target] * (logSum - (logits[6 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(6, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 3: elements [9, 12)
@@ -307,8 +309,8 @@ namespace Demo
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                     float nll = weight[target] * (logSum - (logits[9 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(9, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 4: elements [12, 15)
@@ -319,11 +321,11 @@ namespace Demo
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
                     float nll = weight[target] * (logSum - (logits[12 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(12, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
-            return total;
+            return (float)(OneMinusSmoothing * (nllTotal.Value) + SmoothingPerClass * (smoothTotal.Value));
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class probabilities (soft targets): <c>l_i = -sum_c t'[i, c] log p[i, c]</c> with <c>t' = (1 - e) t + e / C</c>. Sum: the sum over rows.</summary>
@@ -332,18 +334,17 @@ namespace Demo
         /// <returns>The reduced loss.</returns>
         public static float CrossEntropyLoss(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", Length, targetProbabilities.Length, Batch, Classes);
-            float total = 0f;
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
                 float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, max, OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
             }
             // row 1: elements [3, 6)
             {
@@ -351,9 +352,8 @@ namespace Demo
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(3, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
                 float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, max, OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
             }
             // row 2: elements [6, 9)
             {
@@ -361,9 +361,8 @@ namespace Demo
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(6, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
                 float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, max, OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
             }
             // row 3: elements [9, 12)
             {
@@ -371,9 +370,8 @@ namespace Demo
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(9, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
                 float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, max, OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
             }
             // row 4: elements [12, 15)
             {
@@ -381,11 +379,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(12, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
                 float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, max, OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
             }
-            return total;
+            return (float)total.Value;
         }
 
         /// <summary>Per-sample <c>torch.nn.CrossEntropyLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -w[t_i] log p[i, t_i]</c> (with label smoothing as configured), 0 where the target is IgnoreIndex.</summary>
@@ -394,9 +391,9 @@ namespace Demo
         /// <param name="losses">Receives one loss per row.</param>
         public static void CrossEntropyLossPerSample(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> losses)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", Batch, losses.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             // row 0: elements [0, 3)
             {
@@ -405,7 +402,7 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 0, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(0, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
@@ -418,7 +415,7 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 3, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[3 + target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(3, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
@@ -431,7 +428,7 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 6, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[6 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[6 + target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(6, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
@@ -444,7 +441,7 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 9, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[9 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[9 + target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(9, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
@@ -457,7 +454,7 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, 12, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[12 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[12 + target] - max); // -log p_t, log p_t = (x_t - m) - log s
                     float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(12, Classes), max); // -sum_c log p_c
                     loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
                 }
@@ -472,10 +469,10 @@ namespace Demo
         /// <param name="losses">Receives one loss per row.</param>
         public static void CrossEntropyLossPerSample(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<float> weight, global::System.Span<float> losses)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", Classes, weight.Length, Batch, Classes);
-            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", Batch, losses.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float weightSum = global::FixedShapeLoss.KernelMath.Sum(weight);
             // row 0: elements [0, 3)
@@ -545,19 +542,20 @@ namespace Demo
             }
         }
 
-        /// <summary><c>torch.nn.CrossEntropyLoss</c> and its gradient with respect to the logits. Sum: the sum of the per-sample losses. <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0.</summary>
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> and its gradient with respect to the logits. Sum: the sum of the per-sample losses. <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
         /// <param name="logits">The 5 × 3 input, row-major.</param>
         /// <param name="targets">One class index per row, in [0, Classes) or IgnoreIndex.</param>
         /// <param name="gradient">Receives d loss / d logits, 5 × 3.</param>
         /// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>
         public static float CrossEntropyLossBackward(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> gradient)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", Length, gradient.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float scale = 1f;
-            float total = 0f;
+            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
@@ -567,15 +565,19 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(0, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.SumShifted(row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = logSum - (logits[target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(0, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = logSum - (targetLogit - max); // -log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - shifted; // -sum_c log p_c
                     gradient[target] -= scale * OneMinusSmoothing * 1f;
                     global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(0, Classes), scale * SmoothingPerClass, gradient.Slice(0, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 1: elements [3, 6)
@@ -587,15 +589,19 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[3 + target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(3, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.SumShifted(row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = logSum - (logits[3 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(3, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = logSum - (targetLogit - max); // -log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - shifted; // -sum_c log p_c
                     gradient[3 + target] -= scale * OneMinusSmoothing * 1f;
                     global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(3, Classes), scale * SmoothingPerClass, gradient.Slice(3, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 2: elements [6, 9)
@@ -607,15 +613,19 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[6 + target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(6, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.SumShifted(row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = logSum - (logits[6 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(6, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = logSum - (targetLogit - max); // -log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - shifted; // -sum_c log p_c
                     gradient[6 + target] -= scale * OneMinusSmoothing * 1f;
                     global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(6, Classes), scale * SmoothingPerClass, gradient.Slice(6, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 3: elements [9, 12)
@@ -627,15 +637,19 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[9 + target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(9, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.SumShifted(row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = logSum - (logits[9 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(9, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = logSum - (targetLogit - max); // -log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - shifted; // -sum_c log p_c
                     gradient[9 + target] -= scale * OneMinusSmoothing * 1f;
                     global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(9, Classes), scale * SmoothingPerClass, gradient.Slice(9, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 4: elements [12, 15)
@@ -647,21 +661,25 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[12 + target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(12, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.SumShifted(row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = 1f;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = logSum - (logits[12 + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = Classes * logSum - global::FixedShapeLoss.KernelMath.SumShifted(logits.Slice(12, Classes), max); // -sum_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = logSum - (targetLogit - max); // -log p_t, log p_t = (x_t - m) - log s
+                    float smooth = Classes * logSum - shifted; // -sum_c log p_c
                     gradient[12 + target] -= scale * OneMinusSmoothing * 1f;
                     global::FixedShapeLoss.KernelMath.Subtract(gradient.Slice(12, Classes), scale * SmoothingPerClass, gradient.Slice(12, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
-            return total;
+            return (float)(OneMinusSmoothing * (nllTotal.Value) + SmoothingPerClass * (smoothTotal.Value));
         }
 
-        /// <summary><c>torch.nn.CrossEntropyLoss</c> with class weights and its gradient with respect to the logits. Sum: the sum of the per-sample losses. <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0.</summary>
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> with class weights and its gradient with respect to the logits. Sum: the sum of the per-sample losses. <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
         /// <param name="logits">The 5 × 3 input, row-major.</param>
         /// <param name="targets">One class index per row, in [0, Classes) or IgnoreIndex.</param>
         /// <param name="weight">One weight per class (length Classes).</param>
@@ -669,14 +687,15 @@ namespace Demo
         /// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>
         public static float CrossEntropyLossBackward(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<float> weight, global::System.Span<float> gradient)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", Classes, weight.Length, Batch, Classes);
-            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", Length, gradient.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float weightSum = global::FixedShapeLoss.KernelMath.Sum(weight);
             float scale = 1f;
-            float total = 0f;
+            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
@@ -686,15 +705,19 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(0, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.DotShifted(weight, row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c w_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = weight[target] * (logSum - (logits[target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(0, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = weight[target] * (logSum - (targetLogit - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - shifted; // -sum_c w_c log p_c
                     gradient[target] -= scale * OneMinusSmoothing * weight[target];
                     global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(0, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 1: elements [3, 6)
@@ -706,15 +729,19 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[3 + target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(3, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.DotShifted(weight, row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c w_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = weight[target] * (logSum - (logits[3 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(3, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = weight[target] * (logSum - (targetLogit - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - shifted; // -sum_c w_c log p_c
                     gradient[3 + target] -= scale * OneMinusSmoothing * weight[target];
                     global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(3, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 2: elements [6, 9)
@@ -726,15 +753,19 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[6 + target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(6, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.DotShifted(weight, row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c w_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = weight[target] * (logSum - (logits[6 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(6, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = weight[target] * (logSum - (targetLogit - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - shifted; // -sum_c w_c log p_c
                     gradient[6 + target] -= scale * OneMinusSmoothing * weight[target];
                     global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(6, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 3: elements [9, 12)
@@ -746,15 +777,19 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[9 + target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(9, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.DotShifted(weight, row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c w_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = weight[target] * (logSum - (logits[9 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(9, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = weight[target] * (logSum - (targetLogit - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - shifted; // -sum_c w_c log p_c
                     gradient[9 + target] -= scale * OneMinusSmoothing * weight[target];
                     global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(9, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
             // row 4: elements [12, 15)
@@ -766,42 +801,46 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[12 + target];
+                    global::System.ReadOnlySpan<float> row = logits.Slice(12, Classes);
+                    float shifted = global::FixedShapeLoss.KernelMath.DotShifted(weight, row, global::FixedShapeLoss.KernelMath.Max(row)); // sum_c w_c (x_c - m)
                     // g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s
                     float a = OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum;
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, scale * a, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = weight[target] * (logSum - (logits[12 + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    float smooth = weightSum * logSum - global::FixedShapeLoss.KernelMath.DotShifted(weight, logits.Slice(12, Classes), max); // -sum_c w_c log p_c
-                    float loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;
+                    float nll = weight[target] * (logSum - (targetLogit - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float smooth = weightSum * logSum - shifted; // -sum_c w_c log p_c
                     gradient[12 + target] -= scale * OneMinusSmoothing * weight[target];
                     global::FixedShapeLoss.KernelMath.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice(12, Classes));
-                    total += loss;
+                    nllTotal.Add(nll);
+                    smoothTotal.Add(smooth);
                 }
             }
-            return total;
+            return (float)(OneMinusSmoothing * (nllTotal.Value) + SmoothingPerClass * (smoothTotal.Value));
         }
 
-        /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: <c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>, scale = 1.</summary>
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: <c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>, scale = 1. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
         /// <param name="logits">The 5 × 3 input, row-major.</param>
         /// <param name="targetProbabilities">The 5 × 3 target probabilities.</param>
         /// <param name="gradient">Receives d loss / d logits, 5 × 3.</param>
         /// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>
         public static float CrossEntropyLossBackward(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::System.Span<float> gradient)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", Length, targetProbabilities.Length, Batch, Classes);
-            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", Length, gradient.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             const float scale = 1f;
-            float total = 0f;
+            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(0, Classes);
                 global::System.Span<float> g = gradient.Slice(0, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                // The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, global::FixedShapeLoss.KernelMath.Max(x), OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
                 float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
@@ -811,10 +850,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(3, Classes);
                 global::System.Span<float> g = gradient.Slice(3, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                // The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, global::FixedShapeLoss.KernelMath.Max(x), OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
                 float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
@@ -824,10 +863,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(6, Classes);
                 global::System.Span<float> g = gradient.Slice(6, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                // The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, global::FixedShapeLoss.KernelMath.Max(x), OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
                 float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
@@ -837,10 +876,10 @@ namespace Demo
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(9, Classes);
                 global::System.Span<float> g = gradient.Slice(9, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                // The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, global::FixedShapeLoss.KernelMath.Max(x), OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
                 float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
@@ -850,14 +889,14 @@ namespace Demo
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(12, Classes);
                 global::System.Span<float> g = gradient.Slice(12, Classes);
                 float targetSum = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.Sum(t) + LabelSmoothing; // sum_c t'_c, t'_c = (1 - e) t_c + e / C
+                // The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.
+                float shifted = global::FixedShapeLoss.KernelMath.SmoothedDotShifted(t, x, global::FixedShapeLoss.KernelMath.Max(x), OneMinusSmoothing, SmoothingPerClass); // sum_c t'_c (x_c - m)
                 float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                float shifted = OneMinusSmoothing * global::FixedShapeLoss.KernelMath.DotShifted(t, x, max) + SmoothingPerClass * global::FixedShapeLoss.KernelMath.SumShifted(x, max);
-                float loss = logSum * targetSum - shifted; // -sum_c t'_c log p_c
-                total += loss;
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);
                 global::FixedShapeLoss.KernelMath.Subtract(g, scale * SmoothingPerClass, g);
             }
-            return total;
+            return (float)total.Value;
         }
     }
 }

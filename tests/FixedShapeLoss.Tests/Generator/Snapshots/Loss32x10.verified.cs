@@ -47,7 +47,7 @@ namespace Demo
         /// <param name="values">The 32 × 10 matrix, row-major.</param>
         public static void Normalize(global::System.Span<float> values)
         {
-            if (values.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("values", Length, values.Length, Batch, Classes);
+            if (values.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("values", values.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             for (int i = 0; i < Batch; i++)
             {
                 global::System.Span<float> row = values.Slice(i * Classes, Classes);
@@ -57,11 +57,11 @@ namespace Demo
 
         /// <summary>Softmax over each row: <c>p[i, j] = exp(x[i, j] - m_i) / sum_k exp(x[i, k] - m_i)</c>, <c>m_i = max_k x[i, k]</c>.</summary>
         /// <param name="logits">The 32 × 10 input, row-major.</param>
-        /// <param name="destination">Receives the 32 × 10 probabilities.</param>
+        /// <param name="destination">Receives the 32 × 10 probabilities (may be <paramref name="logits"/> itself).</param>
         public static void Softmax(global::System.ReadOnlySpan<float> logits, global::System.Span<float> destination)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             for (int i = 0; i < Batch; i++)
             {
                 global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1f, destination, out _);
@@ -70,11 +70,11 @@ namespace Demo
 
         /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
         /// <param name="logits">The 32 × 10 input, row-major.</param>
-        /// <param name="destination">Receives the 32 × 10 log-probabilities.</param>
+        /// <param name="destination">Receives the 32 × 10 log-probabilities (may be <paramref name="logits"/> itself).</param>
         public static void LogSoftmax(global::System.ReadOnlySpan<float> logits, global::System.Span<float> destination)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             for (int i = 0; i < Batch; i++)
             {
                 global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, i * Classes, Classes, destination);
@@ -86,8 +86,8 @@ namespace Demo
         /// <param name="destination">Receives the 32 × 10 one-hot matrix.</param>
         public static void OneHot(global::System.ReadOnlySpan<int> labels, global::System.Span<float> destination)
         {
-            if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", Batch, labels.Length, Batch, Classes);
-            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
+            if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
             destination.Clear();
             for (int i = 0; i < Batch; i++)
@@ -101,8 +101,8 @@ namespace Demo
         /// <param name="destination">Receives one class index per row.</param>
         public static void Labels(global::System.ReadOnlySpan<float> oneHot, global::System.Span<int> destination)
         {
-            if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", Length, oneHot.Length, Batch, Classes);
-            if (destination.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Batch, destination.Length, Batch, Classes);
+            if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (destination.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             // Every row is checked before anything is written.
             for (int i = 0; i < Batch; i++)
             {
@@ -120,15 +120,15 @@ namespace Demo
         /// <returns>The mean cross-entropy.</returns>
         public static float CrossEntropy(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<int> labels)
         {
-            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", Length, probabilities.Length, Batch, Classes);
-            if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", Batch, labels.Length, Batch, Classes);
+            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
-            float total = 0f;
+            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log p[i, y_i], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
-                total += global::System.MathF.Log(probabilities[i * Classes + labels[i]]);
+                total.Add(global::System.MathF.Log(probabilities[i * Classes + labels[i]]));
             }
-            return -(total / Batch);
+            return (float)(-(total.Value / Batch));
         }
 
         /// <summary>Cross-entropy of probabilities against one-hot rows: <c>-mean_i log sum_j p[i, j] t[i, j]</c>.</summary>
@@ -137,14 +137,14 @@ namespace Demo
         /// <returns>The mean cross-entropy.</returns>
         public static float CrossEntropy(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<float> oneHot)
         {
-            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", Length, probabilities.Length, Batch, Classes);
-            if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", Length, oneHot.Length, Batch, Classes);
-            float total = 0f;
+            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
-                total += global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(i * Classes, Classes), oneHot.Slice(i * Classes, Classes)));
+                total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(i * Classes, Classes), oneHot.Slice(i * Classes, Classes))));
             }
-            return -(total / Batch);
+            return (float)(-(total.Value / Batch));
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class indices: log-softmax, then the negative log-likelihood. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored).</summary>
@@ -153,10 +153,10 @@ namespace Demo
         /// <returns>The reduced loss.</returns>
         public static float CrossEntropyLoss(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
-            // Whole matrix at once: up to 16 classes, 8 rows per vector (lanes = rows); wider rows one by one.
+            // Whole matrix at once: the path for this shape and machine is chosen in KernelMath (see its path table).
             float total = global::FixedShapeLoss.KernelMath.CrossEntropySum<LossKernelShape>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)
             return total / denominator;
         }
@@ -168,23 +168,23 @@ namespace Demo
         /// <returns>The reduced loss.</returns>
         public static float CrossEntropyLoss(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<float> weight)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", Classes, weight.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
-            float total = 0f;
+            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float loss = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    total += loss;
+                    float nll = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    nllTotal.Add(nll);
                 }
             }
-            return total / denominator;
+            return (float)(nllTotal.Value / denominator);
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class probabilities (soft targets): <c>l_i = -sum_c t'[i, c] log p[i, c]</c> with <c>t' = (1 - e) t + e / C</c>. Mean: divided by Batch (never by weights).</summary>
@@ -193,19 +193,19 @@ namespace Demo
         /// <returns>The reduced loss.</returns>
         public static float CrossEntropyLoss(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", Length, targetProbabilities.Length, Batch, Classes);
-            float total = 0f;
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(i * Classes, Classes);
-                float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float targetSum = global::FixedShapeLoss.KernelMath.Sum(t); // sum_c t_c
                 float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
-                total += loss;
+                float shifted = global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // sum_c t_c (x_c - m)
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
             }
-            return total / Batch;
+            return (float)(total.Value / Batch);
         }
 
         /// <summary>Per-sample <c>torch.nn.CrossEntropyLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -w[t_i] log p[i, t_i]</c> (with label smoothing as configured), 0 where the target is IgnoreIndex.</summary>
@@ -214,9 +214,9 @@ namespace Demo
         /// <param name="losses">Receives one loss per row.</param>
         public static void CrossEntropyLossPerSample(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> losses)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", Batch, losses.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             for (int i = 0; i < Batch; i++)
             {
@@ -225,7 +225,8 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    loss = logSum - (logits[i * Classes + target] - max); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = logSum - (logits[i * Classes + target] - max); // -log p_t, log p_t = (x_t - m) - log s
+                    loss = nll;
                 }
                 losses[i] = loss;
             }
@@ -238,10 +239,10 @@ namespace Demo
         /// <param name="losses">Receives one loss per row.</param>
         public static void CrossEntropyLossPerSample(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<float> weight, global::System.Span<float> losses)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", Classes, weight.Length, Batch, Classes);
-            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", Batch, losses.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             for (int i = 0; i < Batch; i++)
             {
@@ -250,22 +251,23 @@ namespace Demo
                 if (target != IgnoreIndex)
                 {
                     float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    loss = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    loss = nll;
                 }
                 losses[i] = loss;
             }
         }
 
-        /// <summary><c>torch.nn.CrossEntropyLoss</c> and its gradient with respect to the logits. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored). <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0.</summary>
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> and its gradient with respect to the logits. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored). <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
         /// <param name="logits">The 32 × 10 input, row-major.</param>
         /// <param name="targets">One class index per row, in [0, Classes) or IgnoreIndex.</param>
         /// <param name="gradient">Receives d loss / d logits, 32 × 10.</param>
         /// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>
         public static float CrossEntropyLossBackward(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> gradient)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", Length, gradient.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
             float scale = 1f / denominator;
             // Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).
@@ -273,7 +275,7 @@ namespace Demo
             return total / denominator;
         }
 
-        /// <summary><c>torch.nn.CrossEntropyLoss</c> with class weights and its gradient with respect to the logits. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored). <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0.</summary>
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> with class weights and its gradient with respect to the logits. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored). <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
         /// <param name="logits">The 32 × 10 input, row-major.</param>
         /// <param name="targets">One class index per row, in [0, Classes) or IgnoreIndex.</param>
         /// <param name="weight">One weight per class (length Classes).</param>
@@ -281,14 +283,14 @@ namespace Demo
         /// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>
         public static float CrossEntropyLossBackward(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<float> weight, global::System.Span<float> gradient)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", Batch, targets.Length, Batch, Classes);
-            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", Classes, weight.Length, Batch, Classes);
-            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", Length, gradient.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
             float scale = 1f / denominator;
-            float total = 0f;
+            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
@@ -298,41 +300,44 @@ namespace Demo
                 }
                 else
                 {
+                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
+                    float targetLogit = logits[i * Classes + target];
                     // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
                     float factor = scale * weight[target];
                     float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float loss = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
+                    float nll = weight[target] * (logSum - (targetLogit - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
                     gradient[i * Classes + target] -= factor;
-                    total += loss;
+                    nllTotal.Add(nll);
                 }
             }
-            return total / denominator;
+            return (float)(nllTotal.Value / denominator);
         }
 
-        /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: <c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>, scale = 1 / Batch.</summary>
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: <c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>, scale = 1 / Batch. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
         /// <param name="logits">The 32 × 10 input, row-major.</param>
         /// <param name="targetProbabilities">The 32 × 10 target probabilities.</param>
         /// <param name="gradient">Receives d loss / d logits, 32 × 10.</param>
         /// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>
         public static float CrossEntropyLossBackward(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::System.Span<float> gradient)
         {
-            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
-            if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", Length, targetProbabilities.Length, Batch, Classes);
-            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", Length, gradient.Length, Batch, Classes);
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             const float scale = 1f / Batch;
-            float total = 0f;
+            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
                 global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(i * Classes, Classes);
                 global::System.Span<float> g = gradient.Slice(i * Classes, Classes);
-                float targetSum = global::FixedShapeLoss.KernelMath.Sum(t);
+                float targetSum = global::FixedShapeLoss.KernelMath.Sum(t); // sum_c t_c
+                // The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.
+                float shifted = global::FixedShapeLoss.KernelMath.DotShifted(t, x, global::FixedShapeLoss.KernelMath.Max(x)); // sum_c t_c (x_c - m)
                 float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                float loss = logSum * targetSum - global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // -sum_c t_c log p_c
-                total += loss;
+                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
                 global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
             }
-            return total / Batch;
+            return (float)(total.Value / Batch);
         }
 
         /// <summary>This kernel's shape as a type argument of the shared helpers: the JIT compiles a generic method once per struct type argument, so inside it Batch and Classes are constants (index vectors and masks fold, shape branches vanish).</summary>

@@ -1,0 +1,110 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FixedShapeLoss;
+
+/// <summary>A <c>Vector128&lt;T&gt;</c> as an <see cref="ISimdVector{TSelf, T}"/>.</summary>
+/// <typeparam name="T">float or double.</typeparam>
+internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The register.</summary>
+    public readonly Vector128<T> V;
+
+    /// <summary>Wraps <paramref name="v"/>.</summary>
+    public Simd128(Vector128<T> v) => V = v;
+
+    // Lane k holds k, as T: lanes below a count compare less than it.
+    private static readonly Vector128<T> LaneIndex = SimdPartial.LaneIndex<Simd128<T>, T>().V;
+
+    public static int Count => Vector128<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Create(T value) => new(Vector128.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Load(ref T source) => new(Vector128.LoadUnsafe(ref source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Simd128<T> LoadPartial(ref T source, int count, T fill)
+    {
+        Vector128<T> keep = Vector128.LessThan(LaneIndex, Vector128.Create(T.CreateTruncating(count)));
+        if (Avx.IsSupported)
+        {
+            // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
+            fixed (T* p = &source)
+            {
+                return new(Vector128.ConditionalSelect(keep, typeof(T) == typeof(float) ? Avx.MaskLoad((float*)p, keep.AsSingle()).As<float, T>() : Avx.MaskLoad((double*)p, keep.AsDouble()).As<double, T>(), Vector128.Create(fill)));
+            }
+        }
+
+        return SimdPartial.LoadByElements<Simd128<T>, T>(ref source, count, fill);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Simd128<T> value, ref T destination) => value.V.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Simd128<T> value, ref T destination, int count) =>
+        SimdPartial.StoreByElements<Simd128<T>, T>(value, ref destination, count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> KeepLanesBelow(Simd128<T> value, int count) =>
+        new(value.V & Vector128.LessThan(LaneIndex, Vector128.Create(T.CreateTruncating(count))));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Add(Simd128<T> a, Simd128<T> b) => new(a.V + b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Subtract(Simd128<T> a, Simd128<T> b) => new(a.V - b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Multiply(Simd128<T> a, Simd128<T> b) => new(a.V * b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Divide(Simd128<T> a, Simd128<T> b) => new(a.V / b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> MultiplyAdd(Simd128<T> a, Simd128<T> b, Simd128<T> c)
+    {
+        if (Fma.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Fma.MultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
+                : new(Fma.MultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
+        }
+        return new(a.V * b.V + c.V);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Max(Simd128<T> a, Simd128<T> b) => new(Vector128.ConditionalSelect(Vector128.GreaterThan(a.V, b.V), a.V, b.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Clamp(Simd128<T> x, T low, T high)
+    {
+        Vector128<T> lo = Vector128.Create(low), hi = Vector128.Create(high);
+        Vector128<T> v = Vector128.ConditionalSelect(Vector128.LessThan(x.V, lo), lo, x.V);
+        return new(Vector128.ConditionalSelect(Vector128.GreaterThan(v, hi), hi, v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyNaN(Simd128<T> x) => !Vector128.EqualsAll(x.V, x.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Exp(Simd128<T> x) =>
+        typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd128<T>, T>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Pow2FromShifted(Simd128<T> t) =>
+        new((Vector128.ShiftLeft(t.V.AsInt64() - Vector128.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Simd128<T> x) => Vector128.Sum(x.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MaxAcross(Simd128<T> x) => SimdPartial.MaxAcross<Simd128<T>, T>(x);
+}

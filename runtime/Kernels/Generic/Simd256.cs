@@ -1,0 +1,115 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FixedShapeLoss;
+
+/// <summary>A <c>Vector256&lt;T&gt;</c> as an <see cref="ISimdVector{TSelf, T}"/>.</summary>
+/// <typeparam name="T">float or double.</typeparam>
+internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The register.</summary>
+    public readonly Vector256<T> V;
+
+    /// <summary>Wraps <paramref name="v"/>.</summary>
+    public Simd256(Vector256<T> v) => V = v;
+
+    // Lane k holds k, as T: lanes below a count compare less than it.
+    private static readonly Vector256<T> LaneIndex = SimdPartial.LaneIndex<Simd256<T>, T>().V;
+
+    public static int Count => Vector256<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Create(T value) => new(Vector256.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Load(ref T source) => new(Vector256.LoadUnsafe(ref source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Simd256<T> LoadPartial(ref T source, int count, T fill)
+    {
+        Vector256<T> keep = Vector256.LessThan(LaneIndex, Vector256.Create(T.CreateTruncating(count)));
+        if (Avx.IsSupported)
+        {
+            // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
+            fixed (T* p = &source)
+            {
+                return new(Vector256.ConditionalSelect(keep, typeof(T) == typeof(float) ? Avx.MaskLoad((float*)p, keep.AsSingle()).As<float, T>() : Avx.MaskLoad((double*)p, keep.AsDouble()).As<double, T>(), Vector256.Create(fill)));
+            }
+        }
+
+        return SimdPartial.LoadByElements<Simd256<T>, T>(ref source, count, fill);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Simd256<T> value, ref T destination) => value.V.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Simd256<T> value, ref T destination, int count) =>
+        SimdPartial.StoreByElements<Simd256<T>, T>(value, ref destination, count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> KeepLanesBelow(Simd256<T> value, int count) =>
+        new(value.V & Vector256.LessThan(LaneIndex, Vector256.Create(T.CreateTruncating(count))));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Add(Simd256<T> a, Simd256<T> b) => new(a.V + b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Subtract(Simd256<T> a, Simd256<T> b) => new(a.V - b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Multiply(Simd256<T> a, Simd256<T> b) => new(a.V * b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Divide(Simd256<T> a, Simd256<T> b) => new(a.V / b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> MultiplyAdd(Simd256<T> a, Simd256<T> b, Simd256<T> c)
+    {
+        if (Fma.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Fma.MultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
+                : new(Fma.MultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
+        }
+        return new(a.V * b.V + c.V);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Max(Simd256<T> a, Simd256<T> b) => new(Vector256.ConditionalSelect(Vector256.GreaterThan(a.V, b.V), a.V, b.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Clamp(Simd256<T> x, T low, T high)
+    {
+        Vector256<T> lo = Vector256.Create(low), hi = Vector256.Create(high);
+        Vector256<T> v = Vector256.ConditionalSelect(Vector256.LessThan(x.V, lo), lo, x.V);
+        return new(Vector256.ConditionalSelect(Vector256.GreaterThan(v, hi), hi, v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyNaN(Simd256<T> x) => !Vector256.EqualsAll(x.V, x.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Exp(Simd256<T> x) =>
+        typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd256<T>, T>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Pow2FromShifted(Simd256<T> t) =>
+        new((Vector256.ShiftLeft(t.V.AsInt64() - Vector256.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Simd256<T> x) => Vector256.Sum(x.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MaxAcross(Simd256<T> x) => SimdPartial.MaxAcross<Simd256<T>, T>(x);
+
+    /// <summary>vmaskmovps/pd of the lanes set in <paramref name="keep"/> (others 0); AVX only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe Vector256<T> MaskLoad(T* p, Vector256<T> keep) =>
+        typeof(T) == typeof(float) ? Avx.MaskLoad((float*)p, keep.AsSingle()).As<float, T>() : Avx.MaskLoad((double*)p, keep.AsDouble()).As<double, T>();
+}

@@ -1,0 +1,118 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FixedShapeLoss;
+
+/// <summary>A <c>Vector512&lt;T&gt;</c> as an <see cref="ISimdVector{TSelf, T}"/>.</summary>
+/// <typeparam name="T">float or double.</typeparam>
+internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The register.</summary>
+    public readonly Vector512<T> V;
+
+    /// <summary>Wraps <paramref name="v"/>.</summary>
+    public Simd512(Vector512<T> v) => V = v;
+
+    // Lane k holds k, as T: lanes below a count compare less than it.
+    private static readonly Vector512<T> LaneIndex = SimdPartial.LaneIndex<Simd512<T>, T>().V;
+
+    public static int Count => Vector512<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Create(T value) => new(Vector512.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Load(ref T source) => new(Vector512.LoadUnsafe(ref source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Simd512<T> LoadPartial(ref T source, int count, T fill)
+    {
+        Vector512<T> keep = Vector512.LessThan(LaneIndex, Vector512.Create(T.CreateTruncating(count)));
+        if (Avx.IsSupported)
+        {
+            // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
+            fixed (T* p = &source)
+            {
+                return new(Vector512.ConditionalSelect(keep, Vector512.Create(Simd256<T>.MaskLoad(p, keep.GetLower()), Simd256<T>.MaskLoad(p + Vector256<T>.Count, keep.GetUpper())), Vector512.Create(fill)));
+            }
+        }
+
+        return SimdPartial.LoadByElements<Simd512<T>, T>(ref source, count, fill);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Simd512<T> value, ref T destination) => value.V.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Simd512<T> value, ref T destination, int count) =>
+        SimdPartial.StoreByElements<Simd512<T>, T>(value, ref destination, count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> KeepLanesBelow(Simd512<T> value, int count) =>
+        new(value.V & Vector512.LessThan(LaneIndex, Vector512.Create(T.CreateTruncating(count))));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Add(Simd512<T> a, Simd512<T> b) => new(a.V + b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Subtract(Simd512<T> a, Simd512<T> b) => new(a.V - b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Multiply(Simd512<T> a, Simd512<T> b) => new(a.V * b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Divide(Simd512<T> a, Simd512<T> b) => new(a.V / b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> MultiplyAdd(Simd512<T> a, Simd512<T> b, Simd512<T> c)
+    {
+        if (Avx512F.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Avx512F.FusedMultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
+                : new(Avx512F.FusedMultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
+        }
+
+        if (Fma.IsSupported)
+        {
+            // Not accelerated at 512 bits: two fused halves, so every width rounds alike.
+            return new(Vector512.Create(
+                Simd256<T>.MultiplyAdd(new(a.V.GetLower()), new(b.V.GetLower()), new(c.V.GetLower())).V,
+                Simd256<T>.MultiplyAdd(new(a.V.GetUpper()), new(b.V.GetUpper()), new(c.V.GetUpper())).V));
+        }
+        return new(a.V * b.V + c.V);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Max(Simd512<T> a, Simd512<T> b) => new(Vector512.ConditionalSelect(Vector512.GreaterThan(a.V, b.V), a.V, b.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Clamp(Simd512<T> x, T low, T high)
+    {
+        Vector512<T> lo = Vector512.Create(low), hi = Vector512.Create(high);
+        Vector512<T> v = Vector512.ConditionalSelect(Vector512.LessThan(x.V, lo), lo, x.V);
+        return new(Vector512.ConditionalSelect(Vector512.GreaterThan(v, hi), hi, v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyNaN(Simd512<T> x) => !Vector512.EqualsAll(x.V, x.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Exp(Simd512<T> x) =>
+        typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd512<T>, T>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Pow2FromShifted(Simd512<T> t) =>
+        new((Vector512.ShiftLeft(t.V.AsInt64() - Vector512.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Simd512<T> x) => Vector512.Sum(x.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MaxAcross(Simd512<T> x) => SimdPartial.MaxAcross<Simd512<T>, T>(x);
+}

@@ -1,0 +1,128 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace FixedShapeLoss;
+
+/// <summary>An element-wise operation of the generic loops: <c>f(x, y; a, b, c)</c> on one vector of each input
+/// (<c>y</c> only when <see cref="UsesY"/>), with three scalars broadcast.</summary>
+internal interface ISimdOperator
+{
+    /// <summary>Whether the operation reads the second input.</summary>
+    static abstract bool UsesY { get; }
+
+    /// <summary>The operation on one vector.</summary>
+    static abstract TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+}
+
+/// <summary><c>x</c>: with a sum, <c>sum_j x_j</c>.</summary>
+internal readonly struct IdentityOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => x;
+}
+
+/// <summary><c>x - a</c>: with a sum, <c>sum_j (x_j - a)</c>; as a map, subtracts a scalar.</summary>
+internal readonly struct ShiftedOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Subtract(x, a);
+}
+
+/// <summary><c>x * y</c>: with a sum, the dot product.</summary>
+internal readonly struct ProductOperator : ISimdOperator
+{
+    public static bool UsesY => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Multiply(x, y);
+}
+
+/// <summary><c>y * (x - a)</c>: with a sum, <c>sum_j w_j (x_j - m)</c> (y = w).</summary>
+internal readonly struct WeightedShiftedOperator : ISimdOperator
+{
+    public static bool UsesY => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Multiply(y, TV.Subtract(x, a));
+}
+
+/// <summary><c>(b * y + c) * (x - a)</c>: with a sum, <c>sum_j t'_j (x_j - m)</c> for smoothed targets
+/// <c>t' = (1 - e) t + e / C</c> (y = t, b = 1 - e, c = e / C), each t'_j formed first as PyTorch does.</summary>
+internal readonly struct SmoothedShiftedOperator : ISimdOperator
+{
+    public static bool UsesY => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Multiply(TV.Add(TV.Multiply(b, y), c), TV.Subtract(x, a));
+}
+
+/// <summary><c>exp(x - a)</c>: the shifted exponentials of a softmax.</summary>
+internal readonly struct ExpShiftedOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Exp(TV.Subtract(x, a));
+}
+
+/// <summary><c>x * a</c>.</summary>
+internal readonly struct ScaleOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Multiply(x, a);
+}
+
+/// <summary><c>x / a</c>.</summary>
+internal readonly struct DivideOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Divide(x, a);
+}
+
+/// <summary><c>y + a * x</c> (one rounding where the ISA has FMA): adds a multiple of x to y.</summary>
+internal readonly struct AddScaledOperator : ISimdOperator
+{
+    public static bool UsesY => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.MultiplyAdd(x, a, y);
+}
+
+/// <summary><c>(x - a) - b</c>: log-softmax, <c>(x_j - m) - log s</c>, rounded in PyTorch's order.</summary>
+internal readonly struct LogSoftmaxOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Subtract(TV.Subtract(x, a), b);
+}
