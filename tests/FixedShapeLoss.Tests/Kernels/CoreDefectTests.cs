@@ -1,0 +1,175 @@
+using System;
+using System.Linq;
+using CsCheck;
+using Xunit;
+
+namespace FixedShapeLoss.Tests.Kernels;
+
+// Kernels for the defects below: a large batch of each non-plain kind (weighted + smoothing, soft targets), and a
+// square shape (Batch == Classes) for the length messages.
+[LossKernel(Batch = 2774, Classes = 3, LabelSmoothing = 0.1f)] public partial class Big2774x3Smooth : ILossKernel { }
+[LossKernel(Batch = 5000, Classes = 400, Reduction = LossReduction.Sum)] public partial class Big5000x400Sum : ILossKernel { }
+[LossKernel(Batch = 3, Classes = 3)] public partial class Square3x3 : ILossKernel { }
+
+/// <summary>Regression tests for the defects of issue 10 §1 in the generated code: each failed before its fix.</summary>
+public class CoreDefectTests
+{
+    /// <summary>Every backward overload in place (gradient = logits) returns the same loss and gradient bits as out of
+    /// place, on random logits up to scale 80, for kernels of every kind (plain, weighted, smoothed, soft targets).
+    /// Before: the weighted/soft overloads and smoothing read the row after its softmax overwrote it (1x2, weight
+    /// [1, 1]: 2.0443203 instead of 1.3132616).</summary>
+    [Fact] public void InPlace_4x7() => InPlaceSameBits<Loss4x7>(4, 7, -100);
+    [Fact] public void InPlace_1x2() => InPlaceSameBits<Loss1x2>(1, 2, -100);
+    [Fact] public void InPlace_5x3Smooth() => InPlaceSameBits<Loss5x3Smooth>(5, 3, -100);
+    [Fact] public void InPlace_20x33Smooth() => InPlaceSameBits<Ref20x33Smooth>(20, 33, -100);
+    [Fact] public void InPlace_7x5FullSmooth() => InPlaceSameBits<Ref7x5FullSmooth>(7, 5, 4);
+    [Fact] public void InPlace_40x300() => InPlaceSameBits<Ref40x300>(40, 300, -1);
+    [Fact] public void InPlace_3x129Sum() => InPlaceSameBits<Ref3x129Sum>(3, 129, -100);
+
+    [Fact]
+    public void InPlace_Weighted1x2_IsPyTorchsLoss()
+    {
+        float[] logits = { 1f, 2f };
+        float[] weight = { 1f, 1f };
+        float expected = (float)(Math.Log(Math.Exp(1) + Math.Exp(2)) - 1); // 1.3132616 (PyTorch)
+        Assert.Equal(expected, Loss1x2.CrossEntropyLossBackward(logits, new[] { 0 }, weight, new float[2]), 6);
+        Assert.Equal(expected, Loss1x2.CrossEntropyLossBackward(logits, new[] { 0 }, weight, logits), 6);
+    }
+
+    private static void InPlaceSameBits<K>(int batch, int classes, int ignoreIndex)
+        where K : ILossKernel
+    {
+        int n = batch * classes;
+        Gen.Select(Gen.Float[-1f, 1f].Array[n], Gen.Int[0, classes - 1].Array[batch], Gen.Float[0f, 2f].Array[classes], Gen.Float[0.1f, 80f])
+            .Sample((x, t, w, scale) =>
+            {
+                float[] logits = x.Select(v => v * scale).ToArray();
+                t[batch - 1] = batch > 1 ? ignoreIndex : t[batch - 1];
+                float[] soft = Softmax(x, batch, classes);
+                Same(logits, (l, g) => K.CrossEntropyLossBackward(l, t, g));
+                Same(logits, (l, g) => K.CrossEntropyLossBackward(l, t, w, g));
+                Same(logits, (l, g) => K.CrossEntropyLossBackward(l, soft, g));
+            }, iter: 40, seed: "0N0XIzNsQ0O2");
+    }
+
+    private delegate float Backward(ReadOnlySpan<float> logits, Span<float> gradient);
+
+    private static void Same(float[] logits, Backward backward)
+    {
+        var gradient = new float[logits.Length];
+        float outOfPlace = backward(logits, gradient);
+        float[] both = (float[])logits.Clone();
+        float inPlace = backward(both, both);
+        Assert.Equal(BitConverter.SingleToInt32Bits(outOfPlace), BitConverter.SingleToInt32Bits(inPlace));
+        Assert.Equal(gradient.Select(BitConverter.SingleToInt32Bits), both.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    private static float[] Softmax(float[] x, int batch, int classes)
+    {
+        var p = new float[x.Length];
+        for (int i = 0; i < batch; i++)
+        {
+            double s = 0;
+            for (int j = 0; j < classes; j++) s += Math.Exp(x[i * classes + j]);
+            for (int j = 0; j < classes; j++) p[i * classes + j] = (float)(Math.Exp(x[i * classes + j]) / s);
+        }
+
+        return p;
+    }
+
+    /// <summary>PyTorch smooths the soft targets first: with e = 1 every t'_c = 1/C > 0, so a -inf logit gives +inf
+    /// (before: (1 - e) * 0 * -inf = NaN).</summary>
+    [Fact]
+    public void SoftTargets_FullSmoothing_NegativeInfinityLogit_IsPositiveInfinity()
+    {
+        var logits = Enumerable.Range(0, 35).Select(i => (float)Math.Sin(i)).ToArray();
+        var soft = new float[35];
+        for (int i = 0; i < 7; i++) soft[i * 5 + (i % 5)] = 1f;
+        logits[2] = float.NegativeInfinity; // row 0, where the target probability is 0
+        Assert.Equal(float.PositiveInfinity, Ref7x5FullSmooth.CrossEntropyLoss(logits, soft));
+        Assert.Equal(float.PositiveInfinity, Ref7x5FullSmooth.CrossEntropyLossBackward(logits, soft, new float[35]));
+    }
+
+    /// <summary>Weighted Mean with smoothing where every kept target has weight 0: PyTorch's NLL part is 0/0, so NaN
+    /// (before: +inf, the smoothing part over a zero denominator).</summary>
+    [Fact]
+    public void WeightedMeanWithSmoothing_AllKeptWeightsZero_IsNaN()
+    {
+        var logits = Enumerable.Range(0, 15).Select(i => (float)Math.Cos(i)).ToArray();
+        int[] targets = { 0, 0, 0, 0, 0 };
+        float[] weight = { 0f, 1f, 1f };
+        Assert.True(float.IsNaN(Loss5x3Smooth.CrossEntropyLoss(logits, targets, weight)));
+        Assert.True(float.IsNaN(Loss5x3Smooth.CrossEntropyLossBackward(logits, targets, weight, new float[15])));
+    }
+
+    /// <summary>Large batches: the reduced losses stay within 2e-6 relative of a double reference (before, the float
+    /// running sum was 1e-5 to 4e-5 off at these shapes).</summary>
+    [Fact]
+    public void LargeBatch_WeightedSmoothed_2774x3_KeepsItsDigits()
+    {
+        const int B = 2774, C = 3;
+        var random = new Random(2774);
+        var logits = Enumerable.Range(0, B * C).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray();
+        var targets = Enumerable.Range(0, B).Select(_ => random.Next(C)).ToArray();
+        float[] weight = { 0.3f, 1.7f, 0.9f };
+        double nll = 0, smooth = 0, denominator = 0;
+        for (int i = 0; i < B; i++)
+        {
+            var row = logits.Skip(i * C).Take(C).Select(v => (double)v).ToArray();
+            double m = row.Max(), logSum = Math.Log(row.Sum(v => Math.Exp(v - m)));
+            nll += weight[targets[i]] * (logSum - (row[targets[i]] - m));
+            smooth += Enumerable.Range(0, C).Sum(c => weight[c] * (logSum - (row[c] - m)));
+            denominator += weight[targets[i]];
+        }
+
+        double expected = 0.9 * nll / denominator + 0.1 / C * smooth / denominator;
+        Relative(expected, Big2774x3Smooth.CrossEntropyLoss(logits, targets, weight), 2e-6);
+        Relative(expected, Big2774x3Smooth.CrossEntropyLossBackward(logits, targets, weight, new float[B * C]), 2e-6);
+    }
+
+    [Fact]
+    public void LargeBatch_SoftTargetsSum_5000x400_KeepsItsDigits()
+    {
+        const int B = 5000, C = 400;
+        var random = new Random(5000);
+        var logits = new float[B * C];
+        var soft = new float[B * C];
+        for (int k = 0; k < logits.Length; k++)
+        {
+            logits[k] = (float)(random.NextDouble() * 4 - 2);
+            soft[k] = (float)random.NextDouble();
+        }
+
+        double expected = 0;
+        for (int i = 0; i < B; i++)
+        {
+            double m = double.NegativeInfinity, s = 0;
+            for (int c = 0; c < C; c++) m = Math.Max(m, logits[i * C + c]);
+            for (int c = 0; c < C; c++) s += Math.Exp(logits[i * C + c] - m);
+            double logSum = Math.Log(s);
+            for (int c = 0; c < C; c++) expected += soft[i * C + c] * (logSum - (logits[i * C + c] - m));
+        }
+
+        Relative(expected, Big5000x400Sum.CrossEntropyLoss(logits, soft), 1e-6);
+    }
+
+    private static void Relative(double expected, float actual, double tolerance) =>
+        Assert.True(Math.Abs(actual - expected) <= tolerance * Math.Abs(expected), $"expected {expected:R}, got {actual:R} ({Math.Abs(actual - expected) / Math.Abs(expected):E2} relative)");
+
+    /// <summary>The wrong-length messages say what the span holds, also when Batch is 1 or equals Classes.</summary>
+    [Fact]
+    public void WrongLengthMessages_SayWhatTheSpanHolds()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Loss1x2.CrossEntropyLoss(new float[3], new[] { 0 }));
+        Assert.Equal("logits", e.ParamName);
+        Assert.StartsWith("'logits' must have length 2 (Batch × Classes = 1 × 2, the whole matrix), but its length is 3.", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => Square3x3.CrossEntropyLoss(new float[9], new[] { 0, 1, 2 }, new float[2]));
+        Assert.Equal("weight", e.ParamName);
+        Assert.StartsWith("'weight' must have length 3 (Classes = 3, one per class), but its length is 2.", e.Message);
+
+        e = Assert.Throws<ArgumentException>(() => Square3x3.CrossEntropyLoss(new float[9], new[] { 0, 1 }, new float[3]));
+        Assert.Equal("targets", e.ParamName);
+        Assert.StartsWith("'targets' must have length 3 (Batch = 3, one per row), but its length is 2.", e.Message);
+    }
+}
