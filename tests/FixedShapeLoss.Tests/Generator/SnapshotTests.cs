@@ -66,4 +66,20 @@ public class SnapshotTests
         [LossKernel(Batch = 5, Classes = 3, Reduction = LossReduction.Sum, LabelSmoothing = 0.1f, IgnoreIndex = 2)]
         public partial class SmoothedLoss { }
         """), "AllOptions");
+
+    [Fact]
+    public void Double4x7() => Snapshot.Verify(Generate("""
+        using FixedShapeLoss;
+        namespace Demo;
+        [LossKernel(Batch = 4, Classes = 7, ElementType = typeof(double))]
+        public static partial class Loss4x7Double { }
+        """), "Loss4x7Double");
+
+    [Fact]
+    public void DoubleAllOptions() => Snapshot.Verify(Generate("""
+        using FixedShapeLoss;
+        namespace Demo;
+        [LossKernel(Batch = 40, Classes = 300, ElementType = typeof(double), Reduction = LossReduction.Sum, LabelSmoothing = 0.2f, IgnoreIndex = -1)]
+        public partial class SmoothedDoubleLoss { }
+        """), "DoubleAllOptions");
 }
