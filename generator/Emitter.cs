@@ -32,42 +32,6 @@ internal static partial class Emitter
     /// <summary>The private nested struct that carries the shape as a type argument to the generic helpers.</summary>
     public const string ShapeTypeName = "LossKernelShape";
 
-    /// <summary>Every member the generator declares, with the parameter types of each overload
-    /// (empty for constants), so the parser can report a user member that clashes with one.</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> GeneratedMembers = new Dictionary<string, string[]>
-    {
-        ["Batch"] = Array.Empty<string>(),
-        ["Classes"] = Array.Empty<string>(),
-        ["Length"] = Array.Empty<string>(),
-        ["Reduction"] = Array.Empty<string>(),
-        ["LabelSmoothing"] = Array.Empty<string>(),
-        ["IgnoreIndex"] = Array.Empty<string>(),
-        [ShapeTypeName] = Array.Empty<string>(),
-        ["Normalize"] = new[] { SpanFloat },
-        ["Softmax"] = new[] { $"{ReadOnlySpanFloat}, {SpanFloat}" },
-        ["LogSoftmax"] = new[] { $"{ReadOnlySpanFloat}, {SpanFloat}" },
-        ["OneHot"] = new[] { $"{ReadOnlySpanInt}, {SpanFloat}" },
-        ["Labels"] = new[] { $"{ReadOnlySpanFloat}, {SpanInt}" },
-        ["CrossEntropy"] = new[] { $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}", $"{ReadOnlySpanFloat}, {ReadOnlySpanFloat}" },
-        ["CrossEntropyLoss"] = new[]
-        {
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {ReadOnlySpanFloat}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanFloat}",
-        },
-        ["CrossEntropyLossPerSample"] = new[]
-        {
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {SpanFloat}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {ReadOnlySpanFloat}, {SpanFloat}",
-        },
-        ["CrossEntropyLossBackward"] = new[]
-        {
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {SpanFloat}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {ReadOnlySpanFloat}, {SpanFloat}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanFloat}, {SpanFloat}",
-        },
-    };
-
     public static bool Unrolled(KernelSpec spec) => spec.Batch <= UnrollMaxBatch && spec.Length <= UnrollMaxLength;
 
     public static string Emit(KernelSpec spec)
@@ -87,7 +51,11 @@ internal static partial class Emitter
             scopes.Add(w.Open($"partial {outer.Keyword} {outer.Name}"));
         }
 
-        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"FixedShapeLoss\", \"{version}\")]");
+        if (spec.GeneratedCodeAttribute)
+        {
+            w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"FixedShapeLoss\", \"{version}\")]");
+        }
+
         using (w.Open($"{spec.Modifiers} {spec.ClassName}"))
         {
             var k = new KernelWriter(w, spec);
@@ -164,8 +132,11 @@ internal static partial class Emitter
         w.Line("//   Mean         sum_i l_i / sum_i w[t_i] over the rows not ignored;  Sum  sum_i l_i");
         w.Line("//   gradient     dl/dx_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  a = (1 - e) w_t + (e / C) sum_c w_c");
         w.Line();
-        w.Line("#nullable enable");
-        w.Line();
+        if (spec.NullableDirective)
+        {
+            w.Line("#nullable enable");
+            w.Line();
+        }
     }
 
     internal static string Float(float value)
@@ -267,7 +238,7 @@ internal static partial class Emitter
             {
                 CheckLength("logits", "Length");
                 CheckLength("destination", "Length");
-                Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, 1f, destination, out _);"), blocks: false);
+                Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, 1f, destination, out float _);"), blocks: false);
             }
         }
 

@@ -24,7 +24,8 @@ internal static class Parser
         {
             return (null, new EquatableArray<DiagnosticInfo>(new[]
             {
-                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record"),
+                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record",
+                    $"declare it as 'static partial class {record.Identifier.ValueText}'"),
             }));
         }
 
@@ -33,14 +34,29 @@ internal static class Parser
             return (null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        // A file-local class: the generated part, in another file, could not name it.
+        // A file-local class, or a class nested in one: the generated part, in another file, could not name it
+        // (for a containing type, it would declare a second type of that name, and the kernels would land there).
         var fileKeyword = declaration.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
         if (fileKeyword.IsKind(SyntaxKind.FileKeyword))
         {
             return (null, new EquatableArray<DiagnosticInfo>(new[]
             {
-                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, fileKeyword.GetLocation(), declaration.Identifier.ValueText, "file-local"),
+                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, fileKeyword.GetLocation(), declaration.Identifier.ValueText, "file-local",
+                    $"declare it as 'static partial class {declaration.Identifier.ValueText}'"),
             }));
+        }
+
+        foreach (var outer in declaration.Ancestors().OfType<TypeDeclarationSyntax>())
+        {
+            var outerFile = outer.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
+            if (outerFile.IsKind(SyntaxKind.FileKeyword))
+            {
+                return (null, new EquatableArray<DiagnosticInfo>(new[]
+                {
+                    DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, outerFile.GetLocation(), declaration.Identifier.ValueText,
+                        $"nested in the file-local type '{outer.Identifier.ValueText}'", $"remove 'file' from '{outer.Identifier.ValueText}'"),
+                }));
+            }
         }
 
         // A declaration the parser could not complete (no name) is the compiler's to report (CS1001);
@@ -63,6 +79,16 @@ internal static class Parser
 
         var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         Location attributeLocation = attributeSyntax?.GetLocation() ?? declaration.Identifier.GetLocation();
+
+        // An attribute the compiler reports (a syntax error, a positional argument, a duplicate named argument, a
+        // value that does not convert or overflows): its values are unknown or not what the user meant, and the
+        // compiler's error already says what to change. Anything of ours would be a second, misleading message.
+        if (attributeSyntax is null
+            || attributeSyntax.ContainsDiagnostics
+            || context.SemanticModel.GetDiagnostics(attributeSyntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            return (null, EquatableArray<DiagnosticInfo>.Empty);
+        }
 
         // Attribute arguments. A missing argument keeps its default. An argument the compiler could not bind
         // (it reports the error, e.g. CS0029) gets no diagnostic of ours, as its value is unknown, and no spec.
@@ -171,21 +197,48 @@ internal static class Parser
             containing.Insert(0, new ContainingTypeSpec(Keyword(parent), Escape(parent.Identifier.ValueText)));
         }
 
-        // Members the user declared that the generator would declare too.
+        // A class named like a generated member: a member cannot have its class's name (CS0542).
+        if (GeneratedMembers.All.ContainsKey(type.Name))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameClash, declaration.Identifier.GetLocation(), className));
+        }
+
+        // Members the user declared that the generator would declare too (CS0102, CS0111).
         foreach (var member in type.GetMembers())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (member.IsImplicitlyDeclared || !Emitter.GeneratedMembers.TryGetValue(member.Name, out var signatures))
-            {
-                continue;
-            }
-
-            bool clash = member is not IMethodSymbol method
-                || signatures.Contains(string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))));
-            if (clash)
+            if (!member.IsImplicitlyDeclared && GeneratedMembers.Clashes(member, elementType, out _))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, member.Locations.FirstOrDefault(), className, member.Name));
             }
+        }
+
+        // Inherited members a generated member would hide (CS0108, a warning that breaks TreatWarningsAsErrors
+        // builds): one diagnostic naming them all, at the base class in the class's base list.
+        var hidden = new List<string>();
+        for (var baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+        {
+            foreach (var member in baseType.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string name = $"'{member.Name}' (from '{baseType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}')";
+                if (!member.IsImplicitlyDeclared && !hidden.Contains(name)
+                    && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(member, type)
+                    && GeneratedMembers.Clashes(member, elementType, out _))
+                {
+                    hidden.Add(name);
+                }
+            }
+        }
+
+        if (hidden.Count > 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.InheritedMemberHidden,
+                BaseTypeLocation(type, context.SemanticModel.Compilation, cancellationToken) ?? declaration.Identifier.GetLocation(),
+                className,
+                string.Join(", ", hidden),
+                type.BaseType!.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
         }
 
         var result = new EquatableArray<DiagnosticInfo>(diagnostics);
@@ -210,8 +263,25 @@ internal static class Parser
             // effective version (Default, Latest and Preview already mapped).
             context.TargetNode.SyntaxTree.Options is not CSharpParseOptions parse || parse.LanguageVersion >= LanguageVersion.CSharp11
                 ? HelperCalls.Generic
-                : HelperCalls.NonGeneric);
+                : HelperCalls.NonGeneric,
+            NullableDirective: context.TargetNode.SyntaxTree.Options is not CSharpParseOptions p || p.LanguageVersion >= LanguageVersion.CSharp8,
+            GeneratedCodeAttribute: !type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"));
         return (spec, result);
+    }
+
+    /// <summary>Where the class names its base class: the entry of a part's base list that binds to it.</summary>
+    private static Location? BaseTypeLocation(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax { BaseList.Types: { Count: > 0 } types } part
+                && SymbolEqualityComparer.Default.Equals(compilation.GetSemanticModel(part.SyntaxTree).GetTypeInfo(types[0].Type, cancellationToken).Type, type.BaseType))
+            {
+                return types[0].GetLocation();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A name as C# source: <c>@class</c> for a type named <c>class</c>, as the emitter writes the
