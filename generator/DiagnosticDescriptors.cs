@@ -90,7 +90,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedClassKind = new(
         UnsupportedClassKindId,
         "A [LossKernel] type must be a plain class",
-        "'{0}' is {1}; the generated kernels need a plain partial class that another file can extend, so {2}",
+        "'{0}' is {1}; the generated kernels need a plain partial class, so {2}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InvalidElementType = new(

@@ -215,18 +215,20 @@ internal static class Parser
 
         // Inherited members a generated member would hide (CS0108, a warning that breaks TreatWarningsAsErrors
         // builds): one diagnostic naming them all, at the base class in the class's base list.
+        // An override and the member it overrides are one name, named after the most derived class.
         var hidden = new List<string>();
+        var hiddenNames = new HashSet<string>();
         for (var baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
         {
             foreach (var member in baseType.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                string name = $"'{member.Name}' (from '{baseType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}')";
-                if (!member.IsImplicitlyDeclared && !hidden.Contains(name)
+                if (!member.IsImplicitlyDeclared && !hiddenNames.Contains(member.Name)
                     && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(member, type)
                     && GeneratedMembers.Clashes(member, elementType, out _))
                 {
-                    hidden.Add(name);
+                    hiddenNames.Add(member.Name);
+                    hidden.Add($"'{member.Name}' (from '{baseType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}')");
                 }
             }
         }

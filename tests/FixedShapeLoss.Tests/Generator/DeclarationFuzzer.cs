@@ -92,10 +92,10 @@ internal static class DeclarationFuzzer
 
         // Class name.
         int nameKind = random.Next(20);
-        kernel.Name = nameKind < 14 ? PlainNames[random.Next(PlainNames.Length)]
-            : nameKind < 17 ? KeywordNames[random.Next(KeywordNames.Length)]
+        kernel.Name = nameKind < 15 ? PlainNames[random.Next(PlainNames.Length)]
+            : nameKind < 18 ? KeywordNames[random.Next(KeywordNames.Length)]
             : ReservedClassNames[random.Next(ReservedClassNames.Length)];
-        if (nameKind >= 17)
+        if (nameKind >= 18)
         {
             v.ExpectedFsl.Add("FSL013");
             v.Notes.Add("class named like a generated member");
@@ -367,7 +367,7 @@ internal static class DeclarationFuzzer
         Shuffle(random, arguments);
 
         // Arguments the compiler reports.
-        switch (random.Next(24))
+        switch (random.Next(40))
         {
             case 0:
                 arguments.Insert(0, kernel.Batch.ToString(CultureInfo.InvariantCulture)); // positional: CS1729
@@ -465,7 +465,7 @@ internal static class DeclarationFuzzer
         int memberCount = random.Next(4);
         for (int m = 0; m < memberCount; m++)
         {
-            bool clash = random.Next(4) == 0;
+            bool clash = random.Next(6) == 0;
             var (name, text) = clash ? clashing[random.Next(clashing.Length)] : coexisting[random.Next(coexisting.Length)];
             if (memberNames.Contains(name) || name == kernel.Name)
             {

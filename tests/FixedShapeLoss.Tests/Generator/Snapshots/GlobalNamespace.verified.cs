@@ -66,8 +66,8 @@ static partial class GlobalLoss
     {
         if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
         if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-        global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
-        global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, 1f, destination, out _);
+        global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out float _);
+        global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, 1f, destination, out float _);
     }
 
     /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>

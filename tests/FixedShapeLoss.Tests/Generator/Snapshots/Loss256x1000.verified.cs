@@ -64,7 +64,7 @@ namespace Demo
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
             for (int i = 0; i < Batch; i++)
             {
-                global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1f, destination, out _);
+                global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1f, destination, out float _);
             }
         }
 

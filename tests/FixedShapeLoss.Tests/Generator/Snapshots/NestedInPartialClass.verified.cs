@@ -77,9 +77,9 @@ namespace Demo.Models
                 {
                     if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", Length, logits.Length, Batch, Classes);
                     if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", Length, destination.Length, Batch, Classes);
-                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
-                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 5, Classes, 1f, destination, out _);
-                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 10, Classes, 1f, destination, out _);
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out float _);
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 5, Classes, 1f, destination, out float _);
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 10, Classes, 1f, destination, out float _);
                 }
 
                 /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
