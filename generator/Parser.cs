@@ -22,11 +22,8 @@ internal static class Parser
         // A record class is a class to the compiler, so the attribute applies, but the kernels need a plain class.
         if (context.TargetNode is RecordDeclarationSyntax record && !record.Identifier.IsMissing)
         {
-            return (null, new EquatableArray<DiagnosticInfo>(new[]
-            {
-                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record",
-                    $"declare it as 'static partial class {record.Identifier.ValueText}'"),
-            }));
+            return Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record",
+                $"declare it as 'static partial class {record.Identifier.ValueText}'"));
         }
 
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
@@ -36,26 +33,15 @@ internal static class Parser
 
         // A file-local class, or a class nested in one: the generated part, in another file, could not name it
         // (for a containing type, it would declare a second type of that name, and the kernels would land there).
-        var fileKeyword = declaration.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
-        if (fileKeyword.IsKind(SyntaxKind.FileKeyword))
+        foreach (var part in declaration.AncestorsAndSelf().OfType<TypeDeclarationSyntax>())
         {
-            return (null, new EquatableArray<DiagnosticInfo>(new[]
+            var file = part.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
+            if (file.IsKind(SyntaxKind.FileKeyword))
             {
-                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, fileKeyword.GetLocation(), declaration.Identifier.ValueText, "file-local",
-                    $"declare it as 'static partial class {declaration.Identifier.ValueText}'"),
-            }));
-        }
-
-        foreach (var outer in declaration.Ancestors().OfType<TypeDeclarationSyntax>())
-        {
-            var outerFile = outer.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
-            if (outerFile.IsKind(SyntaxKind.FileKeyword))
-            {
-                return (null, new EquatableArray<DiagnosticInfo>(new[]
-                {
-                    DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, outerFile.GetLocation(), declaration.Identifier.ValueText,
-                        $"nested in the file-local type '{outer.Identifier.ValueText}'", $"remove 'file' from '{outer.Identifier.ValueText}'"),
-                }));
+                string name = declaration.Identifier.ValueText, outer = part.Identifier.ValueText;
+                return part == declaration
+                    ? Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, "file-local", $"declare it as 'static partial class {name}'"))
+                    : Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, $"nested in the file-local type '{outer}'", $"remove 'file' from '{outer}'"));
             }
         }
 
@@ -102,7 +88,7 @@ internal static class Parser
             foreach (var pair in attribute.NamedArguments)
             {
                 var value = pair.Value;
-                if (value.Kind == TypedConstantKind.Error || value.Value is null)
+                if (value.Kind == TypedConstantKind.Error)
                 {
                     erroneous.Add(pair.Key);
                     continue;
@@ -115,12 +101,12 @@ internal static class Parser
                     case "Reduction" when value.Value is int r: reduction = r; break;
                     case "IgnoreIndex" when value.Value is int i: ignoreIndex = i; break;
                     case "LabelSmoothing" when value.Value is float s: labelSmoothing = s; break;
-                    case "ElementType" when value.Value is ITypeSymbol t:
-                        switch (t.SpecialType)
+                    case "ElementType":
+                        switch ((value.Value as ITypeSymbol)?.SpecialType)
                         {
                             case SpecialType.System_Single: elementType = KernelElementType.Float; break;
                             case SpecialType.System_Double: elementType = KernelElementType.Double; break;
-                            default: invalidElementType = t.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat); break;
+                            default: invalidElementType = (value.Value as ITypeSymbol)?.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) ?? "null"; break;
                         }
 
                         break;
@@ -270,6 +256,9 @@ internal static class Parser
             GeneratedCodeAttribute: !type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"));
         return (spec, result);
     }
+
+    private static (KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics) Only(DiagnosticInfo diagnostic) =>
+        (null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
 
     /// <summary>Where the class names its base class: the entry of a part's base list that binds to it.</summary>
     private static Location? BaseTypeLocation(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)

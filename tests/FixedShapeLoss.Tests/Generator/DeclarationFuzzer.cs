@@ -235,12 +235,30 @@ internal static class DeclarationFuzzer
         }
 
         // Attribute arguments.
+        string constantsDeclaration = string.Empty;
         var arguments = new List<string>();
         bool attributeCompilerError = false;
         kernel.Batch = random.Next(5) == 0 ? random.Next(1, 300) : random.Next(1, 9);
         kernel.Classes = random.Next(6) == 0 ? random.Next(2, 1200) : random.Next(2, 21);
         string batchExpression = Expression(random, kernel.Batch, version);
         string classesExpression = Expression(random, kernel.Classes, version);
+        string constants = string.Empty;
+        if (random.Next(8) == 0)
+        {
+            // Constants declared elsewhere, or in the kernel class itself (bound outside it, so qualified).
+            bool own = !genericClass && !recordClass && random.Next(2) == 0;
+            string owner = own ? kernel.Name : "Shapes";
+            batchExpression = $"{owner}.Rows";
+            classesExpression = $"{owner}.Columns * 1";
+            constants = $"public const int Rows = {kernel.Batch}; public const int Columns = {kernel.Classes};";
+            if (!own)
+            {
+                constantsDeclaration = $"internal static class Shapes {{ {constants} }}\n";
+                constants = string.Empty;
+            }
+
+            v.Notes.Add("shape from constants");
+        }
         int shapeDefect = random.Next(30);
         switch (shapeDefect)
         {
@@ -355,7 +373,7 @@ internal static class DeclarationFuzzer
                 arguments.Add("ElementType = typeof(float)");
                 break;
             case 4 when random.Next(2) == 0:
-                arguments.Add("ElementType = " + (random.Next(4) switch { 0 => "typeof(int)", 1 => "typeof(string)", 2 => "typeof(float?)", _ => "typeof(System.Collections.Generic.List<>)" }));
+                arguments.Add("ElementType = " + (random.Next(5) switch { 0 => "typeof(int)", 1 => "typeof(string)", 2 => "typeof(float?)", 3 => "typeof(System.Collections.Generic.List<>)", _ => "null" }));
                 v.ExpectedFsl.Add("FSL012");
                 break;
             case 5 when random.Next(3) == 0:
@@ -481,6 +499,11 @@ internal static class DeclarationFuzzer
             }
         }
 
+        if (constants.Length > 0)
+        {
+            members.Add(constants);
+        }
+
         // A member in a second part of the class, in another file.
         bool secondPart = partialClass && !recordClass && !genericClass && !v.ExpectedFsl.Contains("FSL004") && !fileClass && !fileLocal && random.Next(8) == 0 && members.Count > 0;
         var secondPartMembers = new List<string>();
@@ -537,10 +560,12 @@ internal static class DeclarationFuzzer
             inner = $"{containers[d].Open}\n{{\n{Indent(inner)}}}\n";
         }
 
+        baseDeclaration += constantsDeclaration;
+
         // Types named like contextual keywords the generated code could use: 'var', and '_' (the discard).
         if (random.Next(12) == 0)
         {
-            baseDeclaration += random.Next(2) == 0 ? "internal class var { }\n" : "internal class _ { }\n";
+            baseDeclaration += random.Next(2) == 0 || kernel.Name == "_" ? "internal class var { }\n" : "internal class _ { }\n";
             v.Notes.Add("type named var or _");
         }
 
@@ -598,16 +623,11 @@ internal static class DeclarationFuzzer
             v.Notes.Add("namespace and class of one name");
         }
 
-        // Resolve what the generator must say.
-        bool compilerOwnsAttribute = attributeCompilerError;
-        if (compilerOwnsAttribute)
-        {
-            v.CompilerError = true;
-        }
-
+        // What the generator must say, in the order it decides: the kind of declaration first (record, file-local),
+        // then the attribute (nothing of ours where the compiler reports it), then everything else. Problems of a
+        // containing type are reported once, whichever kernel finds them first.
+        v.CompilerError |= attributeCompilerError;
         var expected = v.ExpectedFsl.ToList();
-
-        // Ordered as the generator decides: the kind of declaration first, then the attribute, then the rest.
         var containerIds = expected.Where(id => id is "FSL004").ToList();
         containerIds.AddRange(Enumerable.Repeat("FSL005", v.Notes.Count(n => n == "generic containing type")));
         if (recordClass)
@@ -623,7 +643,7 @@ internal static class DeclarationFuzzer
             // A sibling in the same file-local type finds the same 'file' keyword: reported once.
             expected = new List<string> { "FSL011" };
         }
-        else if (compilerOwnsAttribute)
+        else if (attributeCompilerError)
         {
             expected = new List<string>();
             if (siblingKernel is not null)

@@ -352,6 +352,7 @@ public class DiagnosticTests
     [InlineData("typeof(decimal)", "decimal")]
     [InlineData("typeof(System.Half)", "System.Half")]
     [InlineData("typeof(string)", "string")]
+    [InlineData("null", "null")] // was silently nothing: no kernels, no diagnostic
     public void FSL012_ElementTypeOtherThanFloatOrDouble_IsReportedAtTheArgument(string type, string shown)
     {
         string source = Usings + $"[LossKernel(Batch = 4, Classes = 7, ElementType = {type})]\npublic static partial class WrongType {{ }}\n";

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
-using System.Text;
+using System.Text.RegularExpressions;
 using FixedShapeLoss.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -108,35 +108,7 @@ internal static class FuzzOracle
 
                 foreach (var kernel in v.Kernels)
                 {
-                    string name = kernel.Name.TrimStart('@');
-                    string shown = SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : kernel.Name;
-                    string shape = $" for {shown}: Batch = {kernel.Batch}, Classes = {kernel.Classes}, Length = {(long)kernel.Batch * kernel.Classes}.";
-                    string smoothing = kernel.LabelSmoothing == 0f ? "0" : kernel.LabelSmoothing.ToString("R", CultureInfo.InvariantCulture);
-                    string options = $"// Options: Reduction = {kernel.Reduction}, LabelSmoothing = {smoothing}, IgnoreIndex = {kernel.IgnoreIndex.ToString(CultureInfo.InvariantCulture)}.";
-                    var file = generated.FirstOrDefault(g => g.SourceText.ToString().Contains(shape, StringComparison.Ordinal));
-                    if (file.SourceText is null)
-                    {
-                        problems.Add($"no generated file has '{shape}'");
-                        continue;
-                    }
-
-                    string text = file.SourceText.ToString();
-                    if (!text.Contains(options, StringComparison.Ordinal))
-                    {
-                        problems.Add($"{file.HintName} lacks '{options}'");
-                    }
-
-                    string span = $"global::System.ReadOnlySpan<{(kernel.Double ? "double" : "float")}> logits";
-                    if (!text.Contains(span, StringComparison.Ordinal))
-                    {
-                        problems.Add($"{file.HintName} lacks '{span}'");
-                    }
-
-                    string expectedName = string.Join(".", new[] { kernel.Namespace?.Replace("@", string.Empty) }.Concat(kernel.Containers).Append(name).Where(n => n is not null));
-                    if (!file.HintName.StartsWith(expectedName + ".LossKernel.", StringComparison.Ordinal))
-                    {
-                        problems.Add($"{file.HintName} is not named after {expectedName}");
-                    }
+                    problems.AddRange(CheckKernel(kernel, generated));
                 }
             }
             else if (v.ExpectedFsl.Count > 0 && !v.CompilerError && generated.Length > 0 && !v.Notes.Any(n => n.StartsWith("sibling", StringComparison.Ordinal)))
@@ -146,6 +118,43 @@ internal static class FuzzOracle
         }
 
         return problems.Count == 0 ? null : string.Join("\n", problems);
+    }
+
+    /// <summary>The kernel's file: named after its full name, declaring its class with the declared options
+    /// (read from the generated constants, which are the public contract, not from the header comment).</summary>
+    private static IEnumerable<string> CheckKernel(DeclarationFuzzer.Kernel kernel, ImmutableArray<GeneratedSourceResult> generated)
+    {
+        string name = kernel.Name.TrimStart('@');
+        string shown = SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : kernel.Name;
+        string stem = string.Join(".", new[] { kernel.Namespace?.Replace("@", string.Empty) }.Concat(kernel.Containers).Append(name).Where(n => n is not null));
+        var declaration = new Regex($@"partial class {Regex.Escape(shown)}\r?\n");
+        var file = generated.FirstOrDefault(g => g.HintName.StartsWith(stem + ".LossKernel.", StringComparison.OrdinalIgnoreCase)
+            && declaration.IsMatch(g.SourceText.ToString()));
+        if (file.SourceText is null)
+        {
+            yield return $"no file named after {stem} declares 'partial class {shown}'";
+            yield break;
+        }
+
+        string text = file.SourceText.ToString();
+        string smoothing = kernel.LabelSmoothing == 0f ? "0" : kernel.LabelSmoothing.ToString("R", CultureInfo.InvariantCulture);
+        var expected = new[]
+        {
+            $"public const int Batch = {kernel.Batch.ToString(CultureInfo.InvariantCulture)};",
+            $"public const int Classes = {kernel.Classes.ToString(CultureInfo.InvariantCulture)};",
+            $"public const int IgnoreIndex = {kernel.IgnoreIndex.ToString(CultureInfo.InvariantCulture)};",
+            $"Reduction = global::FixedShapeLoss.LossReduction.{kernel.Reduction};",
+            $"global::System.ReadOnlySpan<{(kernel.Double ? "double" : "float")}> logits",
+        };
+        foreach (string line in expected.Where(line => !text.Contains(line, StringComparison.Ordinal)))
+        {
+            yield return $"{file.HintName} lacks '{line}'";
+        }
+
+        if (!Regex.IsMatch(text, $@"public const (float|double) LabelSmoothing = {Regex.Escape(smoothing)}[fFdD]?;"))
+        {
+            yield return $"{file.HintName} lacks LabelSmoothing = {smoothing}";
+        }
     }
 
     /// <summary>A compilation of no source, with the references every variant needs.</summary>
