@@ -135,8 +135,10 @@ internal static partial class Emitter
         if (spec.NullableDirective)
         {
             w.Line("#nullable enable");
-            w.Line();
         }
+
+        w.Line("#pragma warning disable CS8981 // a lower-case class name is the user's, who is warned at their declaration");
+        w.Line();
     }
 
     internal static string Float(float value)

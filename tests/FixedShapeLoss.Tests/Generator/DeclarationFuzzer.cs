@@ -37,6 +37,9 @@ internal static class DeclarationFuzzer
         public int Index;
         public LanguageVersion Version;
         public bool Nullable;
+
+        /// <summary>The project checks arithmetic overflow (<c>CheckForOverflowUnderflow</c>).</summary>
+        public bool CheckOverflow;
         public List<string> Sources = new();
 
         /// <summary>The FSL IDs the generator must report, with their counts.</summary>
@@ -57,7 +60,7 @@ internal static class DeclarationFuzzer
         public List<string> Notes = new();
 
         public override string ToString() =>
-            $"variant {Index} (C# {Version}, nullable {(Nullable ? "on" : "off")}; {string.Join("; ", Notes)}); expected [{string.Join(", ", ExpectedFsl)}]"
+            $"variant {Index} (C# {Version}, nullable {(Nullable ? "on" : "off")}{(CheckOverflow ? ", checked" : string.Empty)}; {string.Join("; ", Notes)}); expected [{string.Join(", ", ExpectedFsl)}]"
             + (CompilerError ? " + compiler error" : string.Empty) + (Lenient ? " + lenient" : string.Empty) + (TokenMutated ? " + token mutation" : string.Empty)
             + "\n" + string.Join("\n// ---- next file ----\n", Sources);
     }
@@ -68,7 +71,7 @@ internal static class DeclarationFuzzer
         LanguageVersion.CSharp11, LanguageVersion.CSharp12, LanguageVersion.Latest, LanguageVersion.Preview,
     };
 
-    private static readonly string[] PlainNames = { "Loss", "Kernel4x7", "K", "Perte_Λ", "\u216Bloss", "e\u0301", "a\u203Fb", "_", "__k", "Loss\u0662" };
+    private static readonly string[] PlainNames = { "Loss", "Kernel4x7", "K", "loss", "Perte_Λ", "\u216Bloss", "e\u0301", "a\u203Fb", "_", "__k", "Loss\u0662" };
     private static readonly string[] KeywordNames = { "@class", "@event", "@static", "@Loss" };
     private static readonly string[] ReservedClassNames = { "Batch", "Softmax", "Length", "CrossEntropyLoss", "LossKernelShape", "NllLoss", "OneMinusSmoothing" };
     private static readonly string[] NamespaceNames = { "Consumer", "A.B", "Données.Modèles", "@event.@checked", "N1.N2.N3", "Loss" };
@@ -81,6 +84,7 @@ internal static class DeclarationFuzzer
         var v = new Variant { Index = index, Version = Versions[random.Next(Versions.Length)] };
         int version = Number(v.Version);
         v.Nullable = version >= 8 && random.Next(2) == 0;
+        v.CheckOverflow = random.Next(4) == 0;
 
         var kernel = new Kernel();
         var header = new StringBuilder("using System;\nusing FixedShapeLoss;\n");

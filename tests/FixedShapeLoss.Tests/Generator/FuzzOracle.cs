@@ -27,7 +27,9 @@ internal static class FuzzOracle
         var parse = new CSharpParseOptions(v.Version);
         var trees = v.Sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parse, path: $"Source{i}.cs")).ToArray();
         var compilation = empty
-            .WithOptions(empty.Options.WithNullableContextOptions(v.Nullable ? NullableContextOptions.Enable : NullableContextOptions.Disable))
+            .WithOptions(empty.Options
+                .WithNullableContextOptions(v.Nullable ? NullableContextOptions.Enable : NullableContextOptions.Disable)
+                .WithOverflowChecks(v.CheckOverflow))
             .AddSyntaxTrees(trees);
 
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new LossKernelGenerator().AsSourceGenerator() }, parseOptions: parse);
@@ -159,7 +161,7 @@ internal static class FuzzOracle
 
     /// <summary>A compilation of no source, with the references every variant needs.</summary>
     public static CSharpCompilation Empty(IEnumerable<MetadataReference> references) =>
-        CSharpCompilation.Create("Fuzz", Array.Empty<SyntaxTree>(), references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+        CSharpCompilation.Create("Fuzz", Array.Empty<SyntaxTree>(), references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, warningLevel: 9999)); // every warning, as the strictest project
 
     private static string Key(Diagnostic d) => $"{d.Id}|{d.Location.SourceTree?.FilePath}|{d.Location.SourceSpan}|{d.GetMessage(CultureInfo.InvariantCulture)}";
 }

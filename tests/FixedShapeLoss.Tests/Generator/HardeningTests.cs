@@ -201,6 +201,21 @@ public class HardeningTests
         Assert.Empty(GeneratorHarness.CompileErrors(output));
     }
 
+    [Fact]
+    public void LowerCaseClassName_WarnsOnlyAtTheUsersDeclaration()
+    {
+        // CS8981 (warning level 7, on in every project targeting .NET 7 or later) was repeated in the generated file.
+        string source = Usings + "[LossKernel(Batch = 2, Classes = 3)]\npublic static partial class loss { }\n";
+
+        var (result, output) = Run(source, LanguageVersion.Latest, NullableContextOptions.Enable, warningLevel: 9999);
+
+        Assert.Empty(result.Diagnostics);
+        var warnings = GeneratorHarness.CompileErrors(output);
+        var d = Assert.Single(warnings);
+        Assert.Equal("CS8981", d.Id);
+        DiagnosticAssert.At(d, source, "loss", before: "class ");
+    }
+
     // ---- Diagnostics that pointed at the wrong thing ----
 
     [Theory]
@@ -263,14 +278,14 @@ public class HardeningTests
         DiagnosticAssert.At(d, source, "Holder");
     }
 
-    private static (GeneratorDriverRunResult Result, Compilation Output) Run(string source, LanguageVersion version, NullableContextOptions nullable)
+    private static (GeneratorDriverRunResult Result, Compilation Output) Run(string source, LanguageVersion version, NullableContextOptions nullable, int warningLevel = 4)
     {
         var parse = new CSharpParseOptions(version);
         var compilation = CSharpCompilation.Create(
             "Consumer",
             new[] { CSharpSyntaxTree.ParseText(source, parse, path: "Source0.cs") },
             GeneratorHarness.References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: nullable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: nullable, warningLevel: warningLevel));
         var driver = CSharpGeneratorDriver.Create(new[] { new LossKernelGenerator().AsSourceGenerator() }, parseOptions: parse)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var result = driver.GetRunResult();
