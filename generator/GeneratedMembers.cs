@@ -90,9 +90,9 @@ internal static class GeneratedMembers
     /// <summary>Whether <paramref name="member"/>, declared in or inherited by the kernel class, cannot live beside
     /// the generated member of its name for a kernel of <paramref name="elementType"/>: declared, it is CS0102 or
     /// CS0111; inherited, the generated member hides it (CS0108).</summary>
-    public static bool Clashes(ISymbol member, KernelElementType elementType, out GeneratedMember generated)
+    public static bool Clashes(ISymbol member, KernelElementType elementType)
     {
-        if (!All.TryGetValue(member.Name, out generated!))
+        if (!All.TryGetValue(member.Name, out var generated))
         {
             return false;
         }

@@ -193,7 +193,7 @@ internal static class Parser
         foreach (var member in type.GetMembers())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!member.IsImplicitlyDeclared && GeneratedMembers.Clashes(member, elementType, out _))
+            if (!member.IsImplicitlyDeclared && GeneratedMembers.Clashes(member, elementType))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, member.Locations.FirstOrDefault(), className, member.Name));
             }
@@ -211,7 +211,7 @@ internal static class Parser
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!member.IsImplicitlyDeclared && !hiddenNames.Contains(member.Name)
                     && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(member, type)
-                    && GeneratedMembers.Clashes(member, elementType, out _))
+                    && GeneratedMembers.Clashes(member, elementType))
                 {
                     hiddenNames.Add(member.Name);
                     hidden.Add($"'{member.Name}' (from '{baseType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}')");
