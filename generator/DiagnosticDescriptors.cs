@@ -20,6 +20,8 @@ public static class DiagnosticDescriptors
     public const string InternalErrorId = "FSL010";
     public const string UnsupportedClassKindId = "FSL011";
     public const string InvalidElementTypeId = "FSL012";
+    public const string ClassNameClashId = "FSL013";
+    public const string InheritedMemberHiddenId = "FSL014";
 
     /// <summary>The largest Batch × Classes the generator accepts: the largest length of a .NET array
     /// (<c>Array.MaxLength</c>), so every matrix of the shape fits in one span.</summary>
@@ -88,12 +90,24 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedClassKind = new(
         UnsupportedClassKindId,
         "A [LossKernel] type must be a plain class",
-        "'{0}' is {1}; the generated kernels need a plain partial class, so declare it as 'static partial class {0}'",
+        "'{0}' is {1}; the generated kernels need a plain partial class, so {2}",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor InvalidElementType = new(
         InvalidElementTypeId,
         "ElementType must be float or double",
         "ElementType must be typeof(float) or typeof(double), but it is '{0}'; the kernels compute in float32 or float64 as PyTorch does",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ClassNameClash = new(
+        ClassNameClashId,
+        "A [LossKernel] class cannot have the name of a generated member",
+        "The class '{0}' has the name of a member the generator emits into it, and a member cannot have the name of its class (CS0542); rename the class, for example to '{0}Kernel'",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InheritedMemberHidden = new(
+        InheritedMemberHiddenId,
+        "Generated members would hide inherited members",
+        "'{0}' inherits {1}, which generated members of the same names would hide (CS0108); rename them in their class, or declare the kernels in a class that does not derive from '{2}', such as a static partial class",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

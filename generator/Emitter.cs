@@ -34,42 +34,6 @@ internal static partial class Emitter
     /// <summary>The private nested struct that carries the shape as a type argument to the generic helpers.</summary>
     public const string ShapeTypeName = "LossKernelShape";
 
-    /// <summary>Every member the generator declares, with the parameter types of each overload
-    /// (empty for constants), so the parser can report a user member that clashes with one.</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> GeneratedMembers = new Dictionary<string, string[]>
-    {
-        ["Batch"] = Array.Empty<string>(),
-        ["Classes"] = Array.Empty<string>(),
-        ["Length"] = Array.Empty<string>(),
-        ["Reduction"] = Array.Empty<string>(),
-        ["LabelSmoothing"] = Array.Empty<string>(),
-        ["IgnoreIndex"] = Array.Empty<string>(),
-        [ShapeTypeName] = Array.Empty<string>(),
-        ["Normalize"] = new[] { SpanFloat },
-        ["Softmax"] = new[] { $"{ReadOnlySpanFloat}, {SpanFloat}" },
-        ["LogSoftmax"] = new[] { $"{ReadOnlySpanFloat}, {SpanFloat}" },
-        ["OneHot"] = new[] { $"{ReadOnlySpanInt}, {SpanFloat}" },
-        ["Labels"] = new[] { $"{ReadOnlySpanFloat}, {SpanInt}" },
-        ["CrossEntropy"] = new[] { $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}", $"{ReadOnlySpanFloat}, {ReadOnlySpanFloat}" },
-        ["CrossEntropyLoss"] = new[]
-        {
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {ReadOnlySpanFloat}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanFloat}",
-        },
-        ["CrossEntropyLossPerSample"] = new[]
-        {
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {SpanFloat}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {ReadOnlySpanFloat}, {SpanFloat}",
-        },
-        ["CrossEntropyLossBackward"] = new[]
-        {
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {SpanFloat}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanInt}, {ReadOnlySpanFloat}, {SpanFloat}",
-            $"{ReadOnlySpanFloat}, {ReadOnlySpanFloat}, {SpanFloat}",
-        },
-    };
-
     public static bool Unrolled(KernelSpec spec) => spec.Batch <= UnrollMaxBatch && spec.Length <= UnrollMaxLength;
 
     public static string Emit(KernelSpec spec)
@@ -89,7 +53,11 @@ internal static partial class Emitter
             scopes.Add(w.Open($"partial {outer.Keyword} {outer.Name}"));
         }
 
-        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"FixedShapeLoss\", \"{version}\")]");
+        if (spec.GeneratedCodeAttribute)
+        {
+            w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"FixedShapeLoss\", \"{version}\")]");
+        }
+
         using (w.Open($"{spec.Modifiers} {spec.ClassName}"))
         {
             var k = new KernelWriter(w, spec);
@@ -161,7 +129,12 @@ internal static partial class Emitter
         w.Line("//   Mean         sum_i l_i / sum_i w[t_i] over the rows not ignored;  Sum  sum_i l_i");
         w.Line("//   gradient     dl/dx_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  a = (1 - e) w_t + (e / C) sum_c w_c");
         w.Line();
-        w.Line("#nullable enable");
+        if (spec.NullableDirective)
+        {
+            w.Line("#nullable enable");
+        }
+
+        w.Line("#pragma warning disable CS8981 // a lower-case class name is the user's, who is warned at their declaration");
         w.Line();
     }
 
@@ -266,7 +239,7 @@ internal static partial class Emitter
             {
                 CheckLength("logits", "Length");
                 CheckLength("destination", "Length");
-                Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, {Lit("1")}, destination, out _);"), blocks: false);
+                Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, {Lit("1")}, destination, out {T} _);"), blocks: false);
             }
         }
 
@@ -675,7 +648,7 @@ internal static partial class Emitter
 
         /// <summary>Declares a compensated running sum (double, Neumaier): its error does not grow with Batch.</summary>
         private void DeclareSum(string name, string what) =>
-            _w.Line($"var {name} = new global::FixedShapeLoss.CompensatedSum(); // {what}, compensated: the error does not grow with Batch");
+            _w.Line($"global::FixedShapeLoss.CompensatedSum {name} = default; // {what}, compensated: the error does not grow with Batch");
 
         /// <summary>The running sums of the index-target losses: the NLL term and, with smoothing, the smoothing term,
         /// each reduced with the same denominator as PyTorch does (so all-zero weights give 0/0 = NaN as there).</summary>

@@ -41,6 +41,10 @@ internal enum HelperCalls
 /// (no symbol, syntax node, location or compilation), so equal inputs compare equal and stay cached.</summary>
 /// <param name="LabelSmoothing">The attribute's float; a double kernel uses its shortest round-trip decimal ("0.2" for
 /// <c>0.2f</c>), which is what PyTorch's float64 gets, not the widened float.</param>
+/// <param name="NullableDirective">Whether the file starts with <c>#nullable enable</c>: false before C# 8, where
+/// the directive is CS8370.</param>
+/// <param name="GeneratedCodeAttribute">Whether the generated part carries <c>[GeneratedCode]</c>: false when the
+/// user's class already has it (it allows one, CS0579).</param>
 internal sealed record KernelSpec(
     string? Namespace,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -52,7 +56,9 @@ internal sealed record KernelSpec(
     float LabelSmoothing,
     int IgnoreIndex,
     KernelElementType ElementType,
-    HelperCalls HelperCalls)
+    HelperCalls HelperCalls,
+    bool NullableDirective = true,
+    bool GeneratedCodeAttribute = true)
 {
     public int Length => Batch * Classes;
 

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using FixedShapeLoss.Generator.Helpers;
 using Microsoft.CodeAnalysis;
@@ -32,41 +34,46 @@ public sealed class LossKernelGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
 
-        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
+        // Two kernels in one generic or non-partial containing type both find its problem: it is reported once,
+        // at its place, by the first of them (the order of the classes in the compilation).
+        context.RegisterSourceOutput(diagnostics.Collect(), static (spc, all) =>
         {
-            foreach (var item in items)
+            var reported = new HashSet<(string, LocationInfo?)>();
+            foreach (var items in all)
             {
-                spc.ReportDiagnostic(item.ToDiagnostic());
+                foreach (var item in items)
+                {
+                    if (reported.Add((item.Descriptor.Id, item.Location)))
+                    {
+                        spc.ReportDiagnostic(item.ToDiagnostic());
+                    }
+                }
             }
         });
 
-        // Every hint name, so that each output can see whether another class would take the same file name
-        // (AddSource throws, outside our reach, on a duplicate, compared ignoring case): Loss4x7 and LOSS4X7 in
-        // one namespace, or two file-local classes of one name. Equal when the set of classes is, so a changed
-        // shape re-emits only its own class.
-        var hintNames = specs
-            .Select(static (spec, _) => HintName(spec))
+        // Every class's identity, so that each output can pick a file name no other class takes: AddSource
+        // throws, outside our reach, on a duplicate, compared ignoring case (Loss4x7 and LOSS4X7 in one
+        // namespace; a namespace A.B and a class B in namespace A, which the compiler reports as CS0101).
+        // Equal when the set of classes is, so a changed shape re-emits only its own class.
+        var identities = specs
+            .Select(static (spec, _) => Identity(spec))
             .Collect()
             .Select(static (names, _) => new EquatableArray<string>(names));
 
-        context.RegisterSourceOutput(specs.Combine(hintNames), static (spc, pair) =>
+        context.RegisterSourceOutput(specs.Combine(identities), static (spc, pair) =>
         {
-            var (spec, names) = pair;
-            string hintName = HintName(spec);
-            int sameIgnoringCase = names.Count(n => string.Equals(n, hintName, StringComparison.OrdinalIgnoreCase));
-            int same = names.Count(n => string.Equals(n, hintName, StringComparison.Ordinal));
-            if (same > 1)
+            var (spec, all) = pair;
+            string identity = Identity(spec);
+            if (all.Count(n => string.Equals(n, identity, StringComparison.Ordinal)) > 1)
             {
+                // Unreachable: two classes of one identity are one type (file-local types are FSL011), whose
+                // first [LossKernel] alone gets a spec. Were it reached, both outputs would take one file name.
                 spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, spec.ClassName,
-                    $"another [LossKernel] class would be generated into the same file '{hintName}'"));
+                    $"another [LossKernel] class has the full name '{identity}'"));
                 return;
             }
 
-            if (sameIgnoringCase > 1)
-            {
-                hintName = hintName.Substring(0, hintName.Length - ".g.cs".Length) + "." + StableHash(hintName) + ".g.cs";
-            }
-
+            string hintName = HintName(identity, all);
             string source;
             try
             {
@@ -83,20 +90,22 @@ public sealed class LossKernelGenerator : IIncrementalGenerator
         });
     }
 
-    /// <summary>The spec's hint name without the '@' of escaped keywords (<c>namespace @event</c>), which
-    /// AddSource rejects with an exception.</summary>
-    private static string HintName(KernelSpec spec) => spec.HintName.Replace("@", string.Empty);
+    /// <summary>The class's full name, unique among the classes of a compilation: the namespace, '|', then the
+    /// containing types and the class joined by '+' (neither can occur in a name), without the '@' of escaped
+    /// keywords (<c>namespace @event</c>), which AddSource rejects with an exception.</summary>
+    private static string Identity(KernelSpec spec) =>
+        ((spec.Namespace ?? string.Empty) + "|" + string.Join("+", spec.ContainingTypes.Select(t => t.Name).Concat(new[] { spec.ClassName }))).Replace("@", string.Empty);
 
-    /// <summary>FNV-1a of the UTF-16 code units, as 8 hex digits: the same on every run and machine
-    /// (unlike <see cref="string.GetHashCode()"/>), and different for names that differ only in case.</summary>
-    private static string StableHash(string text)
+    /// <summary>The file name: the dotted full name plus <c>.LossKernel.g.cs</c>. Where several classes' dotted names
+    /// are equal ignoring case, the first of them in ordinal order of identity keeps it and the others get
+    /// <c>.LossKernel.2.g.cs</c>, <c>.3</c>, ...: unique by construction, since no class name is a number.</summary>
+    private static string HintName(string identity, EquatableArray<string> all)
     {
-        uint hash = 2166136261;
-        foreach (char c in text)
-        {
-            hash = unchecked((hash ^ c) * 16777619);
-        }
-
-        return hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+        string stem = Stem(identity);
+        var group = all.Where(n => string.Equals(Stem(n), stem, StringComparison.OrdinalIgnoreCase)).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        int index = group.IndexOf(identity);
+        return index <= 0 ? stem + ".LossKernel.g.cs" : stem + ".LossKernel." + (index + 1).ToString(CultureInfo.InvariantCulture) + ".g.cs";
     }
+
+    private static string Stem(string identity) => identity.TrimStart('|').Replace('|', '.').Replace('+', '.');
 }

@@ -22,10 +22,8 @@ internal static class Parser
         // A record class is a class to the compiler, so the attribute applies, but the kernels need a plain class.
         if (context.TargetNode is RecordDeclarationSyntax record && !record.Identifier.IsMissing)
         {
-            return (null, new EquatableArray<DiagnosticInfo>(new[]
-            {
-                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record"),
-            }));
+            return Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record",
+                $"declare it as 'static partial class {record.Identifier.ValueText}'"));
         }
 
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
@@ -33,14 +31,18 @@ internal static class Parser
             return (null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        // A file-local class: the generated part, in another file, could not name it.
-        var fileKeyword = declaration.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
-        if (fileKeyword.IsKind(SyntaxKind.FileKeyword))
+        // A file-local class, or a class nested in one: the generated part, in another file, could not name it
+        // (for a containing type, it would declare a second type of that name, and the kernels would land there).
+        foreach (var part in declaration.AncestorsAndSelf().OfType<TypeDeclarationSyntax>())
         {
-            return (null, new EquatableArray<DiagnosticInfo>(new[]
+            var file = part.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
+            if (file.IsKind(SyntaxKind.FileKeyword))
             {
-                DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, fileKeyword.GetLocation(), declaration.Identifier.ValueText, "file-local"),
-            }));
+                string name = declaration.Identifier.ValueText, outer = part.Identifier.ValueText;
+                return part == declaration
+                    ? Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, "file-local", $"declare it as 'static partial class {name}'"))
+                    : Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, $"nested in the file-local type '{outer}'", $"remove 'file' from '{outer}'"));
+            }
         }
 
         // A declaration the parser could not complete (no name) is the compiler's to report (CS1001);
@@ -64,6 +66,16 @@ internal static class Parser
         var attributeSyntax = attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         Location attributeLocation = attributeSyntax?.GetLocation() ?? declaration.Identifier.GetLocation();
 
+        // An attribute the compiler reports (a syntax error, a positional argument, a duplicate named argument, a
+        // value that does not convert or overflows): its values are unknown or not what the user meant, and the
+        // compiler's error already says what to change. Anything of ours would be a second, misleading message.
+        if (attributeSyntax is null
+            || attributeSyntax.ContainsDiagnostics
+            || context.SemanticModel.GetDiagnostics(attributeSyntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            return (null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         // Attribute arguments. A missing argument keeps its default. An argument the compiler could not bind
         // (it reports the error, e.g. CS0029) gets no diagnostic of ours, as its value is unknown, and no spec.
         int batch = 0, classes = 0, reduction = 0, ignoreIndex = -100;
@@ -76,7 +88,7 @@ internal static class Parser
             foreach (var pair in attribute.NamedArguments)
             {
                 var value = pair.Value;
-                if (value.Kind == TypedConstantKind.Error || value.Value is null)
+                if (value.Kind == TypedConstantKind.Error)
                 {
                     erroneous.Add(pair.Key);
                     continue;
@@ -89,12 +101,12 @@ internal static class Parser
                     case "Reduction" when value.Value is int r: reduction = r; break;
                     case "IgnoreIndex" when value.Value is int i: ignoreIndex = i; break;
                     case "LabelSmoothing" when value.Value is float s: labelSmoothing = s; break;
-                    case "ElementType" when value.Value is ITypeSymbol t:
-                        switch (t.SpecialType)
+                    case "ElementType":
+                        switch ((value.Value as ITypeSymbol)?.SpecialType)
                         {
                             case SpecialType.System_Single: elementType = KernelElementType.Float; break;
                             case SpecialType.System_Double: elementType = KernelElementType.Double; break;
-                            default: invalidElementType = t.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat); break;
+                            default: invalidElementType = (value.Value as ITypeSymbol)?.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) ?? "null"; break;
                         }
 
                         break;
@@ -171,21 +183,50 @@ internal static class Parser
             containing.Insert(0, new ContainingTypeSpec(Keyword(parent), Escape(parent.Identifier.ValueText)));
         }
 
-        // Members the user declared that the generator would declare too.
+        // A class named like a generated member: a member cannot have its class's name (CS0542).
+        if (GeneratedMembers.All.ContainsKey(type.Name))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameClash, declaration.Identifier.GetLocation(), className));
+        }
+
+        // Members the user declared that the generator would declare too (CS0102, CS0111).
         foreach (var member in type.GetMembers())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (member.IsImplicitlyDeclared || !Emitter.GeneratedMembers.TryGetValue(member.Name, out var signatures))
-            {
-                continue;
-            }
-
-            bool clash = member is not IMethodSymbol method
-                || signatures.Contains(string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))));
-            if (clash)
+            if (!member.IsImplicitlyDeclared && GeneratedMembers.Clashes(member, elementType))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberClash, member.Locations.FirstOrDefault(), className, member.Name));
             }
+        }
+
+        // Inherited members a generated member would hide (CS0108, a warning that breaks TreatWarningsAsErrors
+        // builds): one diagnostic naming them all, at the base class in the class's base list.
+        // An override and the member it overrides are one name, named after the most derived class.
+        var hidden = new List<string>();
+        var hiddenNames = new HashSet<string>();
+        for (var baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+        {
+            foreach (var member in baseType.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!member.IsImplicitlyDeclared && !hiddenNames.Contains(member.Name)
+                    && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(member, type)
+                    && GeneratedMembers.Clashes(member, elementType))
+                {
+                    hiddenNames.Add(member.Name);
+                    hidden.Add($"'{member.Name}' (from '{baseType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)}')");
+                }
+            }
+        }
+
+        if (hidden.Count > 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.InheritedMemberHidden,
+                BaseTypeLocation(type, context.SemanticModel.Compilation, cancellationToken) ?? declaration.Identifier.GetLocation(),
+                className,
+                string.Join(", ", hidden),
+                type.BaseType!.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
         }
 
         var result = new EquatableArray<DiagnosticInfo>(diagnostics);
@@ -210,8 +251,28 @@ internal static class Parser
             // effective version (Default, Latest and Preview already mapped).
             context.TargetNode.SyntaxTree.Options is not CSharpParseOptions parse || parse.LanguageVersion >= LanguageVersion.CSharp11
                 ? HelperCalls.Generic
-                : HelperCalls.NonGeneric);
+                : HelperCalls.NonGeneric,
+            NullableDirective: context.TargetNode.SyntaxTree.Options is not CSharpParseOptions p || p.LanguageVersion >= LanguageVersion.CSharp8,
+            GeneratedCodeAttribute: !type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"));
         return (spec, result);
+    }
+
+    private static (KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics) Only(DiagnosticInfo diagnostic) =>
+        (null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
+
+    /// <summary>Where the class names its base class: the entry of a part's base list that binds to it.</summary>
+    private static Location? BaseTypeLocation(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax { BaseList.Types: { Count: > 0 } types } part
+                && SymbolEqualityComparer.Default.Equals(compilation.GetSemanticModel(part.SyntaxTree).GetTypeInfo(types[0].Type, cancellationToken).Type, type.BaseType))
+            {
+                return types[0].GetLocation();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A name as C# source: <c>@class</c> for a type named <c>class</c>, as the emitter writes the

@@ -16,6 +16,7 @@
 //   gradient     dl/dx_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  a = (1 - e) w_t + (e / C) sum_c w_c
 
 #nullable enable
+#pragma warning disable CS8981 // a lower-case class name is the user's, who is warned at their declaration
 
 namespace Demo
 {
@@ -85,11 +86,11 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, 1f, destination, out _);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, 1f, destination, out _);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, 1f, destination, out _);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, 1f, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out float _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 3, Classes, 1f, destination, out float _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 6, Classes, 1f, destination, out float _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 9, Classes, 1f, destination, out float _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 12, Classes, 1f, destination, out float _);
         }
 
         /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -151,7 +152,7 @@ namespace Demo
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log p[i, y_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i log p[i, y_i], compensated: the error does not grow with Batch
             total.Add(global::System.MathF.Log(probabilities[labels[0]]));
             total.Add(global::System.MathF.Log(probabilities[3 + labels[1]]));
             total.Add(global::System.MathF.Log(probabilities[6 + labels[2]]));
@@ -168,7 +169,7 @@ namespace Demo
         {
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
             total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(0, Classes), oneHot.Slice(0, Classes))));
             total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(3, Classes), oneHot.Slice(3, Classes))));
             total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(6, Classes), oneHot.Slice(6, Classes))));
@@ -186,8 +187,8 @@ namespace Demo
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum smoothTotal = default; // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
@@ -263,8 +264,8 @@ namespace Demo
             if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float weightSum = global::FixedShapeLoss.KernelMath.Sum(weight);
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum smoothTotal = default; // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
@@ -336,7 +337,7 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
@@ -554,8 +555,8 @@ namespace Demo
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float scale = 1f;
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum smoothTotal = default; // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
@@ -694,8 +695,8 @@ namespace Demo
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float weightSum = global::FixedShapeLoss.KernelMath.Sum(weight);
             float scale = 1f;
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum smoothTotal = default; // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 int target = targets[0];
@@ -830,7 +831,7 @@ namespace Demo
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             const float scale = 1f;
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             // row 0: elements [0, 3)
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);

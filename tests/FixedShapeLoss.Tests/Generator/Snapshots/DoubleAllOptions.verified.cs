@@ -16,6 +16,7 @@
 //   gradient     dl/dx_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  a = (1 - e) w_t + (e / C) sum_c w_c
 
 #nullable enable
+#pragma warning disable CS8981 // a lower-case class name is the user's, who is warned at their declaration
 
 namespace Demo
 {
@@ -67,7 +68,7 @@ namespace Demo
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             for (int i = 0; i < Batch; i++)
             {
-                global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1d, destination, out _);
+                global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1d, destination, out double _);
             }
         }
 
@@ -126,7 +127,7 @@ namespace Demo
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log p[i, y_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i log p[i, y_i], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 total.Add(global::System.Math.Log(probabilities[i * Classes + labels[i]]));
@@ -142,7 +143,7 @@ namespace Demo
         {
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 total.Add(global::System.Math.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(i * Classes, Classes), oneHot.Slice(i * Classes, Classes))));
@@ -159,8 +160,8 @@ namespace Demo
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum smoothTotal = default; // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
@@ -188,8 +189,8 @@ namespace Demo
             if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             double weightSum = global::FixedShapeLoss.KernelMath.Sum(weight);
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum smoothTotal = default; // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
@@ -213,7 +214,7 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 global::System.ReadOnlySpan<double> x = logits.Slice(i * Classes, Classes);
@@ -291,8 +292,8 @@ namespace Demo
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             double scale = 1d;
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum smoothTotal = default; // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
@@ -335,8 +336,8 @@ namespace Demo
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             double weightSum = global::FixedShapeLoss.KernelMath.Sum(weight);
             double scale = 1d;
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            var smoothTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum smoothTotal = default; // sum_i -sum_c w_c log p[i, c], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
@@ -375,7 +376,7 @@ namespace Demo
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             const double scale = 1d;
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 global::System.ReadOnlySpan<double> x = logits.Slice(i * Classes, Classes);

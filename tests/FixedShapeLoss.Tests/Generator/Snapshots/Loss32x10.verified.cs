@@ -20,6 +20,7 @@
 //   gradient     dl/dx_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  a = (1 - e) w_t + (e / C) sum_c w_c
 
 #nullable enable
+#pragma warning disable CS8981 // a lower-case class name is the user's, who is warned at their declaration
 
 namespace Demo
 {
@@ -65,7 +66,7 @@ namespace Demo
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             for (int i = 0; i < Batch; i++)
             {
-                global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1f, destination, out _);
+                global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1f, destination, out float _);
             }
         }
 
@@ -124,7 +125,7 @@ namespace Demo
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log p[i, y_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i log p[i, y_i], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 total.Add(global::System.MathF.Log(probabilities[i * Classes + labels[i]]));
@@ -140,7 +141,7 @@ namespace Demo
         {
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(i * Classes, Classes), oneHot.Slice(i * Classes, Classes))));
@@ -174,7 +175,7 @@ namespace Demo
             if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
@@ -196,7 +197,7 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
@@ -291,7 +292,7 @@ namespace Demo
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
             float scale = 1f / denominator;
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 int target = targets[i];
@@ -325,7 +326,7 @@ namespace Demo
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             const float scale = 1f / Batch;
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
                 global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);

@@ -20,6 +20,7 @@
 //   gradient     dl/dx_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  a = (1 - e) w_t + (e / C) sum_c w_c
 
 #nullable enable
+#pragma warning disable CS8981 // a lower-case class name is the user's, who is warned at their declaration
 
 namespace Demo
 {
@@ -78,10 +79,10 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1d, destination, out _);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 7, Classes, 1d, destination, out _);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 14, Classes, 1d, destination, out _);
-            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 21, Classes, 1d, destination, out _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1d, destination, out double _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 7, Classes, 1d, destination, out double _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 14, Classes, 1d, destination, out double _);
+            global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 21, Classes, 1d, destination, out double _);
         }
 
         /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -139,7 +140,7 @@ namespace Demo
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log p[i, y_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i log p[i, y_i], compensated: the error does not grow with Batch
             total.Add(global::System.Math.Log(probabilities[labels[0]]));
             total.Add(global::System.Math.Log(probabilities[7 + labels[1]]));
             total.Add(global::System.Math.Log(probabilities[14 + labels[2]]));
@@ -155,7 +156,7 @@ namespace Demo
         {
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
             total.Add(global::System.Math.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(0, Classes), oneHot.Slice(0, Classes))));
             total.Add(global::System.Math.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(7, Classes), oneHot.Slice(7, Classes))));
             total.Add(global::System.Math.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(14, Classes), oneHot.Slice(14, Classes))));
@@ -189,7 +190,7 @@ namespace Demo
             if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             double denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
             // row 0: elements [0, 7)
             {
                 int target = targets[0];
@@ -241,7 +242,7 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             // row 0: elements [0, 7)
             {
                 global::System.ReadOnlySpan<double> x = logits.Slice(0, Classes);
@@ -435,7 +436,7 @@ namespace Demo
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             double denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
             double scale = 1d / denominator;
-            var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
             // row 0: elements [0, 7)
             {
                 int target = targets[0];
@@ -526,7 +527,7 @@ namespace Demo
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             const double scale = 1d / Batch;
-            var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             // row 0: elements [0, 7)
             {
                 global::System.ReadOnlySpan<double> x = logits.Slice(0, Classes);

@@ -20,6 +20,7 @@
 //   gradient     dl/dx_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  a = (1 - e) w_t + (e / C) sum_c w_c
 
 #nullable enable
+#pragma warning disable CS8981 // a lower-case class name is the user's, who is warned at their declaration
 
 namespace Demo.Models
 {
@@ -77,9 +78,9 @@ namespace Demo.Models
                 {
                     if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
                     if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out _);
-                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 5, Classes, 1f, destination, out _);
-                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 10, Classes, 1f, destination, out _);
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 0, Classes, 1f, destination, out float _);
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 5, Classes, 1f, destination, out float _);
+                    global::FixedShapeLoss.KernelMath.RowSoftmax(logits, 10, Classes, 1f, destination, out float _);
                 }
 
                 /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -133,7 +134,7 @@ namespace Demo.Models
                     if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
                     if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
                     global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
-                    var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log p[i, y_i], compensated: the error does not grow with Batch
+                    global::FixedShapeLoss.CompensatedSum total = default; // sum_i log p[i, y_i], compensated: the error does not grow with Batch
                     total.Add(global::System.MathF.Log(probabilities[labels[0]]));
                     total.Add(global::System.MathF.Log(probabilities[5 + labels[1]]));
                     total.Add(global::System.MathF.Log(probabilities[10 + labels[2]]));
@@ -148,7 +149,7 @@ namespace Demo.Models
                 {
                     if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
                     if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-                    var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
+                    global::FixedShapeLoss.CompensatedSum total = default; // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
                     total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(0, Classes), oneHot.Slice(0, Classes))));
                     total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(5, Classes), oneHot.Slice(5, Classes))));
                     total.Add(global::System.MathF.Log(global::FixedShapeLoss.KernelMath.Dot(probabilities.Slice(10, Classes), oneHot.Slice(10, Classes))));
@@ -181,7 +182,7 @@ namespace Demo.Models
                     if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
                     global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
                     float denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
-                    var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+                    global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
                     // row 0: elements [0, 5)
                     {
                         int target = targets[0];
@@ -223,7 +224,7 @@ namespace Demo.Models
                 {
                     if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
                     if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-                    var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+                    global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
                     // row 0: elements [0, 5)
                     {
                         global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
@@ -384,7 +385,7 @@ namespace Demo.Models
                     global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
                     float denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
                     float scale = 1f / denominator;
-                    var nllTotal = new global::FixedShapeLoss.CompensatedSum(); // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
+                    global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
                     // row 0: elements [0, 5)
                     {
                         int target = targets[0];
@@ -456,7 +457,7 @@ namespace Demo.Models
                     if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
                     if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
                     const float scale = 1f / Batch;
-                    var total = new global::FixedShapeLoss.CompensatedSum(); // sum_i l_i, compensated: the error does not grow with Batch
+                    global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
                     // row 0: elements [0, 5)
                     {
                         global::System.ReadOnlySpan<float> x = logits.Slice(0, Classes);
