@@ -103,12 +103,18 @@ internal static class Report
             .Select(k => k + "=" + Environment.GetEnvironmentVariable(k))
             .ToArray();
         lines.Add("JIT settings: " + (knobs.Length == 0 ? "defaults" : string.Join(" ", knobs)));
+        if (File.Exists("/proc/loadavg"))
+        {
+            // Other work on the machine shows in every column: a load above the core count means noisy numbers.
+            lines.Add("Load average at start: " + string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
+        }
+
         return lines;
     }
 
     /// <summary>The CPU's model string: /proc/cpuinfo on Linux (model name with family/model on x86; implementer and
     /// part on ARM), else what BenchmarkDotNet detects.</summary>
-    internal static string CpuModel()
+    private static string CpuModel()
     {
         try
         {
@@ -181,7 +187,8 @@ internal static class Report
 
         public void WriteLine(LogKind logKind, string text)
         {
-            if (logKind == LogKind.Error || text.StartsWith("// Benchmark: ", StringComparison.Ordinal))
+            if ((logKind == LogKind.Error && !text.Contains("No exporters defined", StringComparison.Ordinal))
+                || text.StartsWith("// Benchmark: ", StringComparison.Ordinal))
             {
                 Console.Error.WriteLine(text);
             }
