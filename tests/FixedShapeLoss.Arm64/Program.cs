@@ -38,7 +38,7 @@ public static class Program
 
         int passed = 0, failed = 0, skipped = 0;
         var total = Stopwatch.StartNew();
-        foreach (Type type in typeof(Program).Assembly.GetTypes().Where(t => t.IsClass && t.IsPublic && !t.IsAbstract).OrderBy(t => t.FullName, StringComparer.Ordinal))
+        foreach (Type type in typeof(Program).Assembly.GetTypes().Where(t => t.IsClass && (t.IsPublic || t.IsNestedPublic) && !t.IsAbstract).OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
             var classTime = Stopwatch.StartNew();
             int classTests = 0;
@@ -58,13 +58,20 @@ public static class Program
                     continue;
                 }
 
-                foreach (object?[] row in Rows(method, fact))
+                foreach ((object?[] row, string? skip) in Rows(method, fact))
                 {
                     string display = row.Length == 0 ? name : $"{name}({string.Join(", ", row.Select(Show))})";
                     classTests++;
                     if (list)
                     {
                         Console.WriteLine(display);
+                        continue;
+                    }
+
+                    if (skip is not null)
+                    {
+                        skipped++;
+                        Console.WriteLine($"SKIP {display}: {skip}");
                         continue;
                     }
 
@@ -94,20 +101,28 @@ public static class Program
             }
         }
 
+        if (list)
+        {
+            return 0;
+        }
+
         Console.WriteLine($"total {total.Elapsed.TotalSeconds:F1} s");
         Console.WriteLine($"{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}: {passed} passed, {failed} failed, {skipped} skipped");
-        return failed > 0 || (passed == 0 && !list) ? 1 : 0;
+        return failed > 0 || passed == 0 ? 1 : 0;
     }
 
-    /// <summary>The argument rows of a test: one empty row for a fact, every data attribute's rows for a theory.</summary>
-    private static IEnumerable<object?[]> Rows(MethodInfo method, FactAttribute fact)
+    /// <summary>The argument rows of a test: one empty row for a fact, every data attribute's rows for a theory (with
+    /// the attribute's Skip reason, if any).</summary>
+    private static IEnumerable<(object?[] Row, string? Skip)> Rows(MethodInfo method, FactAttribute fact)
     {
         if (fact is not TheoryAttribute)
         {
-            return new[] { Array.Empty<object?>() };
+            return new[] { (Array.Empty<object?>(), (string?)null) };
         }
 
-        var rows = method.GetCustomAttributes<DataAttribute>().SelectMany(d => d.GetData(method)).Select(r => (object?[])r).ToList();
+        var rows = method.GetCustomAttributes<DataAttribute>()
+            .SelectMany(d => d.GetData(method).Select(r => ((object?[])r, (string?)d.Skip)))
+            .ToList();
         if (rows.Count == 0)
         {
             throw new InvalidOperationException($"Theory {method.DeclaringType!.Name}.{method.Name} has no data rows.");
