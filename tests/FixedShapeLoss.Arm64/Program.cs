@@ -58,7 +58,21 @@ public static class Program
                     continue;
                 }
 
-                foreach ((object?[] row, string? skip) in Rows(method, fact))
+                List<(object?[] Row, string? Skip)> rows;
+                try
+                {
+                    rows = Rows(method, fact);
+                }
+                catch (Exception e)
+                {
+                    // A data source that throws (or yields no rows) is a failed test, as in xUnit.
+                    failed++;
+                    Console.WriteLine($"FAIL {name}: its data rows");
+                    Console.WriteLine(e.ToString());
+                    continue;
+                }
+
+                foreach ((object?[] row, string? skip) in rows)
                 {
                     string display = row.Length == 0 ? name : $"{name}({string.Join(", ", row.Select(Show))})";
                     classTests++;
@@ -113,11 +127,11 @@ public static class Program
 
     /// <summary>The argument rows of a test: one empty row for a fact, every data attribute's rows for a theory (with
     /// the attribute's Skip reason, if any).</summary>
-    private static IEnumerable<(object?[] Row, string? Skip)> Rows(MethodInfo method, FactAttribute fact)
+    private static List<(object?[] Row, string? Skip)> Rows(MethodInfo method, FactAttribute fact)
     {
         if (fact is not TheoryAttribute)
         {
-            return new[] { (Array.Empty<object?>(), (string?)null) };
+            return new() { (Array.Empty<object?>(), null) };
         }
 
         var rows = method.GetCustomAttributes<DataAttribute>()
