@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FixedShapeLoss;
 
@@ -11,23 +13,44 @@ namespace FixedShapeLoss;
 internal static class RowCore
 {
     /// <summary><c>log sum_j exp(x_j - m)</c> of the row at <paramref name="offset"/>, and <c>m = max_j x_j</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T LogSumExp<T>(ReadOnlySpan<T> matrix, int offset, int count, out T max)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ReadOnlySpan<T> row = matrix.Slice(offset, count);
+        if (SmallRow<T>(count, out int width))
+        {
+            ref T r = ref MemoryMarshal.GetReference(row);
+            return width switch
+            {
+                512 => T.Log(TwoVectors<Simd512<T>, T>.SumExp(ref r, count, out max)),
+                256 => T.Log(TwoVectors<Simd256<T>, T>.SumExp(ref r, count, out max)),
+                _ => T.Log(TwoVectors<Simd128<T>, T>.SumExp(ref r, count, out max)),
+            };
+        }
+
         max = SimdLoops.Max(row);
         return T.Log(SimdLoops.Reduce<T, ExpShiftedOperator>(row, default, max));
     }
 
     /// <summary>Writes <c>factor * exp(x_j - m) / s</c> into the row of <paramref name="destination"/> (which may be
     /// <paramref name="matrix"/>); returns <c>log s</c> and <c>m</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Softmax<T>(ReadOnlySpan<T> matrix, int offset, int count, T factor, Span<T> destination, out T max)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ReadOnlySpan<T> row = matrix.Slice(offset, count);
         Span<T> target = destination.Slice(offset, count);
+        if (SmallRow<T>(count, out int width))
+        {
+            ref T r = ref MemoryMarshal.GetReference(row);
+            ref T d = ref MemoryMarshal.GetReference(target);
+            return T.Log(width switch
+            {
+                512 => TwoVectors<Simd512<T>, T>.Softmax(ref r, ref d, count, factor, out max),
+                256 => TwoVectors<Simd256<T>, T>.Softmax(ref r, ref d, count, factor, out max),
+                _ => TwoVectors<Simd128<T>, T>.Softmax(ref r, ref d, count, factor, out max),
+            });
+        }
+
         max = SimdLoops.Max(row);
         T s = SimdLoops.Map<T, ExpShiftedOperator>(row, default, target, sum: true, max);
         SimdLoops.Map<T, ScaleOperator>(target, default, target, sum: false, factor / s);
@@ -36,12 +59,101 @@ internal static class RowCore
 
     /// <summary>Writes <c>(x_j - m) - log s</c> into the row of <paramref name="destination"/> (which may be
     /// <paramref name="matrix"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LogSoftmax<T>(ReadOnlySpan<T> matrix, int offset, int count, Span<T> destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         T logSum = LogSumExp(matrix, offset, count, out T max);
         SimdLoops.Map<T, LogSoftmaxOperator>(matrix.Slice(offset, count), default, destination.Slice(offset, count), sum: false, max, logSum);
+    }
+
+    /// <summary>Whether a row of <paramref name="count"/> elements fits in at most two vectors of an accelerated
+    /// width (the narrowest that does, in bits): such a row stays in registers from the load to the store, one exp
+    /// per vector, no loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SmallRow<T>(int count, out int width)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        width = Vector128.IsHardwareAccelerated && count <= 2 * Vector128<T>.Count ? 128
+            : Vector256.IsHardwareAccelerated && count <= 2 * Vector256<T>.Count ? 256
+            : Vector512.IsHardwareAccelerated && count <= 2 * Vector512<T>.Count ? 512
+            : 0;
+        return width != 0;
+    }
+
+    /// <summary>A row of up to two vectors of <typeparamref name="TV"/>, kept in registers: the first vector full or
+    /// partial, the second (when the row is longer than one vector) partial or full. Lanes past the row hold -inf for
+    /// the maximum and 0 for the exp (then masked to 0 after it): feeding them -inf would make the exp underflow
+    /// through subnormals, which costs a microcode assist per lane on many CPUs. Loads and stores never pass the
+    /// row's end.</summary>
+    private static class TwoVectors<TV, T>
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TV Load(ref T row, int count) =>
+            count >= TV.Count ? TV.Load(ref row) : TV.LoadPartial(ref row, count, T.NegativeInfinity);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(ref T destination, int count, TV value)
+        {
+            if (count >= TV.Count)
+            {
+                TV.Store(value, ref destination);
+            }
+            else
+            {
+                TV.StorePartial(value, ref destination, count);
+            }
+        }
+
+        /// <summary><c>exp(x - m)</c> on the first <paramref name="count"/> lanes, 0 on the others.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TV ExpShifted(TV x, TV m, int count) =>
+            count >= TV.Count ? TV.Exp(TV.Subtract(x, m)) : TV.KeepLanesBelow(TV.Exp(TV.KeepLanesBelow(TV.Subtract(x, m), count)), count);
+
+        /// <summary><c>sum_j exp(x_j - m)</c> and <c>m = max_j x_j</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T SumExp(ref T row, int count, out T max)
+        {
+            int w = TV.Count;
+            TV a = Load(ref row, count);
+            if (count <= w)
+            {
+                max = TV.MaxAcross(a);
+                return TV.Sum(ExpShifted(a, TV.Create(max), count));
+            }
+
+            TV b = Load(ref Unsafe.Add(ref row, w), count - w);
+            max = TV.MaxAcross(TV.Max(a, b));
+            TV m = TV.Create(max);
+            return TV.Sum(TV.Add(TV.Exp(TV.Subtract(a, m)), ExpShifted(b, m, count - w)));
+        }
+
+        /// <summary>Writes <c>factor * exp(x_j - m) / s</c>; returns <c>s</c> and <c>m</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Softmax(ref T row, ref T destination, int count, T factor, out T max)
+        {
+            int w = TV.Count;
+            TV a = Load(ref row, count);
+            if (count <= w)
+            {
+                max = TV.MaxAcross(a);
+                TV e = ExpShifted(a, TV.Create(max), count);
+                T sum = TV.Sum(e);
+                Store(ref destination, count, TV.Multiply(e, TV.Create(factor / sum)));
+                return sum;
+            }
+
+            TV b = Load(ref Unsafe.Add(ref row, w), count - w);
+            max = TV.MaxAcross(TV.Max(a, b));
+            TV m = TV.Create(max);
+            TV ea = TV.Exp(TV.Subtract(a, m)), eb = ExpShifted(b, m, count - w);
+            T s = TV.Sum(TV.Add(ea, eb));
+            TV scale = TV.Create(factor / s);
+            TV.Store(TV.Multiply(ea, scale), ref destination);
+            Store(ref Unsafe.Add(ref destination, w), count - w, TV.Multiply(eb, scale));
+            return s;
+        }
     }
 
     /// <summary>The plain cross-entropy sum <c>sum_i log s_i - (x[i, t_i] - m_i)</c> over the rows whose target is

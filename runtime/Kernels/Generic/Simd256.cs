@@ -106,7 +106,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     public static T Sum(Simd256<T> x) => Vector256.Sum(x.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T MaxAcross(Simd256<T> x) => SimdPartial.MaxAcross<Simd256<T>, T>(x);
+    public static T MaxAcross(Simd256<T> x) => Simd128<T>.MaxAcross(Simd128<T>.Max(new(x.V.GetLower()), new(x.V.GetUpper())));
 
     /// <summary>vmaskmovps/pd of the lanes set in <paramref name="keep"/> (others 0); AVX only.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

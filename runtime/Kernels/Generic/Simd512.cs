@@ -114,5 +114,5 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     public static T Sum(Simd512<T> x) => Vector512.Sum(x.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T MaxAcross(Simd512<T> x) => SimdPartial.MaxAcross<Simd512<T>, T>(x);
+    public static T MaxAcross(Simd512<T> x) => Simd256<T>.MaxAcross(Simd256<T>.Max(new(x.V.GetLower()), new(x.V.GetUpper())));
 }
