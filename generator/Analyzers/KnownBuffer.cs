@@ -137,9 +137,9 @@ internal sealed class BufferResolver
     private KnownBuffer? ResolveLocal(ILocalSymbol local, SemanticModel model, int depth)
     {
         if (local.IsRef || local.DeclaringSyntaxReferences.Length != 1
-            || local.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } value } declarator
+            || local.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer } declarator
             || declarator.SyntaxTree != model.SyntaxTree
-            || Resolve(model.GetOperation(value), depth + 1) is not { } buffer)
+            || Resolve((model.GetOperation(initializer) as ISymbolInitializerOperation)?.Value, depth + 1) is not { } buffer)
         {
             return null;
         }
@@ -175,9 +175,9 @@ internal sealed class BufferResolver
     private KnownBuffer? ResolveField(IFieldSymbol field, SemanticModel model, int depth)
     {
         if (!field.IsReadOnly || (!field.IsStatic && field.ContainingType.IsValueType) || field.DeclaringSyntaxReferences.Length != 1
-            || field.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } value } declarator
+            || field.DeclaringSyntaxReferences[0].GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer } declarator
             || declarator.SyntaxTree != model.SyntaxTree
-            || Resolve(model.GetOperation(value), depth + 1) is not { } buffer)
+            || Resolve((model.GetOperation(initializer) as ISymbolInitializerOperation)?.Value, depth + 1) is not { } buffer)
         {
             return null;
         }

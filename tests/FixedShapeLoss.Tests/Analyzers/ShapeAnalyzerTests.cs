@@ -267,6 +267,18 @@ public class ShapeAnalyzerTests
         DiagnosticAssert.At(d, source, "-100");
     }
 
+    [Fact]
+    public void FSL102_TargetsInAnArrayLocal_PassedToKernelsOnly()
+    {
+        string source = Program("        int[] targets = { 7, 0, 1, 2 };\n        float[] logits = new float[Loss4x7.Length];\n"
+            + "        Loss4x7.CrossEntropyLoss(logits, targets);");
+
+        var d = Assert.Single(Analyze(source));
+
+        DiagnosticAssert.Is(d, "FSL102", Target(0, 7));
+        DiagnosticAssert.At(d, source, "7", before: "{ ");
+    }
+
     [Theory]
     [InlineData("        targets[0] = 1;\n")]
     [InlineData("        Fill(targets);\n")]
