@@ -50,8 +50,18 @@ public sealed class ShapeAnalyzer : DiagnosticAnalyzer
         {
             var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
-            if (!method.IsStatic || !KernelParameters.IsKernelName(method.Name) || !IsGenerated(method)
-                || _shapes.GetOrAdd(method.ContainingType, type => KernelShape.Read(type, _attribute)) is not { } shape)
+            if (!method.IsStatic || !KernelParameters.IsKernelName(method.Name) || !IsGenerated(method))
+            {
+                return;
+            }
+
+            // TryGetValue first: no closure is allocated for the kernel classes already seen.
+            if (!_shapes.TryGetValue(method.ContainingType, out var shape))
+            {
+                shape = _shapes.GetOrAdd(method.ContainingType, KernelShape.Read(method.ContainingType, _attribute));
+            }
+
+            if (shape is null)
             {
                 return;
             }
