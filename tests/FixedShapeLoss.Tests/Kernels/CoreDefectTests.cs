@@ -156,10 +156,12 @@ public class CoreDefectTests
     private static void Relative(double expected, float actual, double tolerance) =>
         Assert.True(Math.Abs(actual - expected) <= tolerance * Math.Abs(expected), $"expected {expected:R}, got {actual:R} ({Math.Abs(actual - expected) / Math.Abs(expected):E2} relative)");
 
-    /// <summary>The wrong-length messages say what the span holds, also when Batch is 1 or equals Classes.</summary>
+    /// <summary>The wrong-length messages say what the span holds, also when Batch is 1 or equals Classes. (The
+    /// wrong lengths are constants on purpose: the call-site analyzer's FSL101 would stop them at compile time.)</summary>
     [Fact]
     public void WrongLengthMessages_SayWhatTheSpanHolds()
     {
+#pragma warning disable FSL101 // the run-time check is what is tested here
         var e = Assert.Throws<ArgumentException>(() => Loss1x2.CrossEntropyLoss(new float[3], new[] { 0 }));
         Assert.Equal("logits", e.ParamName);
         Assert.StartsWith("'logits' must have length 2 (Batch × Classes = 1 × 2, the whole matrix), but its length is 3.", e.Message);
@@ -171,5 +173,6 @@ public class CoreDefectTests
         e = Assert.Throws<ArgumentException>(() => Square3x3.CrossEntropyLoss(new float[9], new[] { 0, 1 }, new float[3]));
         Assert.Equal("targets", e.ParamName);
         Assert.StartsWith("'targets' must have length 3 (Batch = 3, one per row), but its length is 2.", e.Message);
+#pragma warning restore FSL101
     }
 }

@@ -60,6 +60,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
                      "lib/net8.0/FixedShapeLoss.dll",
                      "lib/net8.0/FixedShapeLoss.xml",
                      "analyzers/dotnet/cs/FixedShapeLoss.Generator.dll",
+                     "analyzers/dotnet/cs/FixedShapeLoss.CodeFixes.dll",
                      "README.md",
                  })
         {
@@ -99,27 +100,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
     public void Fresh_consumer_builds_for_net8_and_net10_with_nullable_on_and_off_and_runs()
     {
         output.WriteLine(package.Log);
-        string root = Path.Combine(package.WorkDirectory, "consumers");
+        string root = ConsumerRoot("consumers");
         string packages = Path.Combine(package.WorkDirectory, "packages");
-        Directory.CreateDirectory(root);
-
-        // Walls against anything above the temporary folder (MSBuild stops at the first file it finds).
-        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project />\n");
-        File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), "<Project />\n");
-        File.WriteAllText(Path.Combine(root, "Directory.Packages.props"), "<Project />\n");
-        // The feed with the fresh package, on top of the sources the machine is configured with (the normal registry,
-        // for the net8.0 targeting pack); a private packages folder, so no FixedShapeLoss from the global cache is seen.
-        File.WriteAllText(Path.Combine(root, "NuGet.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <config>
-                <add key="globalPackagesFolder" value="{packages}" />
-              </config>
-              <packageSources>
-                <add key="FixedShapeLoss.PackageTests" value="{package.FeedDirectory}" />
-              </packageSources>
-            </configuration>
-            """);
 
         string[] variants = { "enable", "disable" };
         var solution = new StringBuilder("<Solution>\n");
@@ -179,6 +161,100 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
                 Math.Abs(actual - expected) <= 1e-5 * Math.Abs(expected),
                 $"Loss {actual.ToString("R", CultureInfo.InvariantCulture)} differs from the reference {expected.ToString("R", CultureInfo.InvariantCulture)} ({nullable}).");
         }
+    }
+
+    /// <summary>A folder for consumer projects, walled off from anything above it, with a NuGet.config that adds the fresh
+    /// feed to the machine's sources and a private packages folder (no FixedShapeLoss from the global cache is seen).</summary>
+    private string ConsumerRoot(string name)
+    {
+        string root = Path.Combine(package.WorkDirectory, name);
+        string packages = Path.Combine(package.WorkDirectory, "packages");
+        Directory.CreateDirectory(root);
+
+        // Walls against anything above the temporary folder (MSBuild stops at the first file it finds).
+        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project />\n");
+        File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), "<Project />\n");
+        File.WriteAllText(Path.Combine(root, "Directory.Packages.props"), "<Project />\n");
+        // The feed with the fresh package, on top of the sources the machine is configured with (the normal registry,
+        // for the net8.0 targeting pack); a private packages folder, so no FixedShapeLoss from the global cache is seen.
+        File.WriteAllText(Path.Combine(root, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config>
+                <add key="globalPackagesFolder" value="{packages}" />
+              </config>
+              <packageSources>
+                <add key="FixedShapeLoss.PackageTests" value="{package.FeedDirectory}" />
+              </packageSources>
+            </configuration>
+            """);
+        return root;
+    }
+
+    /// <summary>The analyzer in the package: a wrong-length array, a wrong-length stackalloc and an out-of-range constant
+    /// target each fail the consumer's build with their FSL1xx ID at the argument or element (MSBuild's 1-based line and
+    /// column); the correct program builds with no warning (the test above).</summary>
+    [Fact]
+    public void Fresh_consumer_gets_shape_errors_at_compile_time()
+    {
+        output.WriteLine(package.Log);
+        string root = ConsumerRoot("shape-errors");
+        string dir = Path.Combine(root, "ShapeErrors");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "ShapeErrors.csproj"), ConsumerProject("enable", package.Version).Replace("net8.0;net10.0", "net10.0", StringComparison.Ordinal));
+        string program = """
+            using System;
+            using FixedShapeLoss;
+
+            namespace Consumer
+            {
+                [LossKernel(Batch = 4, Classes = 7)]
+                public static partial class Loss4x7 { }
+
+                public static class Program
+                {
+                    public static int Main()
+                    {
+                        float[] logits = new float[27];
+                        int[] targets = { 7, 0, 1, 2 };
+                        Span<float> gradient = stackalloc float[Loss4x7.Length - 1];
+                        float loss = Loss4x7.CrossEntropyLossBackward(logits, targets, gradient);
+                        Console.WriteLine(loss);
+                        return 0;
+                    }
+                }
+            }
+            """.ReplaceLineEndings("\n");
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
+
+        var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(package.WorkDirectory, "packages") };
+        ProcessResult build = DotNet.Run(dir, env, TimeSpan.FromMinutes(5),
+            "build", "-c", "Release", "-tl:off", "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false");
+        output.WriteLine(build.Describe());
+        Assert.True(build.ExitCode != 0, "The build with shape errors succeeded:" + Environment.NewLine + build.Describe());
+
+        string At(string anchor, string text)
+        {
+            int index = program.IndexOf(anchor, StringComparison.Ordinal) + anchor.IndexOf(text, StringComparison.Ordinal);
+            int line = program.Take(index).Count(c => c == '\n') + 1;
+            int column = index - program.LastIndexOf('\n', index - 1);
+            return $"Program.cs({line},{column})";
+        }
+
+        string[] expected =
+        {
+            At("CrossEntropyLossBackward(logits", "logits") + ": error FSL101: 'logits' has 27 elements; Loss4x7 takes 28 (Batch 4 x Classes 7)",
+            At("{ 7, 0", "7") + ": error FSL102: 'targets[0]' is 7; Loss4x7 takes a class index from 0 to 6 (Classes 7)",
+            At("targets, gradient)", "gradient") + ": error FSL101: 'gradient' has 27 elements; Loss4x7 takes 28 (Batch 4 x Classes 7)",
+        };
+        string[] errors = build.Output.Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal)).Select(l => l.Trim()).Distinct().ToArray();
+        foreach (string error in expected)
+        {
+            Assert.True(errors.Any(l => l.Contains(error, StringComparison.Ordinal)), $"Missing '{error}' in:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
+        }
+
+        // Nothing else: exactly these three, no compiler error from the generated code.
+        Assert.Equal(3, errors.Select(l => l.Substring(0, l.IndexOf(" [", StringComparison.Ordinal) is var end and > 0 ? end : l.Length)).Distinct().Count());
     }
 
     /// <summary>torch.nn.CrossEntropyLoss(reduction='mean') in double: textbook log-softmax, NLL, mean.</summary>
