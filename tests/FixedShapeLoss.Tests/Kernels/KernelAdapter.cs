@@ -9,7 +9,7 @@ namespace FixedShapeLoss.Tests.Kernels;
 /// One generated kernel class seen through delegates bound to its static members, so the same test body runs on
 /// the kernels compiled into this assembly (C# latest: the generic whole-matrix helpers) and on the same shapes
 /// compiled at C# 10 in FixedShapeLoss.TestKernels.CSharp10 (the non-generic helpers). A C# 10 class cannot
-/// implement <see cref="ILossKernel"/> (static abstract members), hence delegates instead of the interface.
+/// implement an interface of static abstract members, hence delegates.
 /// </summary>
 public sealed class KernelAdapter
 {
