@@ -34,7 +34,8 @@ public static partial class KernelMath
     /// <paramref name="classes"/> matrix takes. Called with constants (a shape type's Batch and Classes, the ISA
     /// flags), the JIT folds it to the one path. The first row that matches wins:
     /// <list type="table">
-    /// <listheader><term>condition</term><description>ISA · layout · why (times: BenchmarkDotNet, AMD EPYC Zen 4, forward / backward)</description></listheader>
+    /// <listheader><term>condition</term><description>ISA · layout · why (times per call, forward / backward, BenchmarkDotNet,
+    /// single thread, from the measurements that set this order; README, Performance, has the current ones)</description></listheader>
     /// <item><term>no AVX2 + FMA, or classes &gt; 16</term><description>any · <see cref="CrossEntropyPath.Rows"/> · a row
     /// is at least one vector, or there is no vector to put rows in; 256 x 1000: 75.9 / 92.9 µs (AVX-512).</description></item>
     /// <item><term>shape known (generic), batch &lt;= 4</term><description>AVX2 · <see cref="CrossEntropyPath.Quad256"/> ·
@@ -49,8 +50,8 @@ public static partial class KernelMath
     /// <see cref="CrossEntropyPath.Group256"/> · 32 x 10 forward 315 against 420 ns (Quad256).</description></item>
     /// </list>
     /// The non-generic helpers (<paramref name="shapeKnown"/> false: a project below C# 11, no static abstract
-    /// interface members) cannot take the two layouts compiled per shape. The times are the measurements that set
-    /// this order (README, Performance); they are per call on the project's machine, single thread.
+    /// interface members) cannot take the two layouts compiled per shape. "AVX2" rows also run on AVX-512 machines when
+    /// an earlier row does not match; without AVX2 (DOTNET_EnableAVX2=0, ARM64) every shape is <see cref="CrossEntropyPath.Rows"/>.
     /// </summary>
     /// <param name="batch">Rows of the matrix.</param>
     /// <param name="classes">Columns of the matrix.</param>
