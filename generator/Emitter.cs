@@ -29,7 +29,7 @@ internal static partial class Emitter
     private const string Guard = "global::FixedShapeLoss.KernelGuard";
 
     /// <summary>The runtime file whose doc comment holds the table of SIMD paths of the plain cross-entropy.</summary>
-    public const string PathTableFile = "runtime/Kernels/KernelMath.Tiny.cs";
+    public const string PathTableFile = "runtime/Kernels/KernelMath.CrossEntropyPath.cs";
 
     /// <summary>The private nested struct that carries the shape as a type argument to the generic helpers.</summary>
     public const string ShapeTypeName = "LossKernelShape";

@@ -24,16 +24,16 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float RowLogSumExp(ReadOnlySpan<float> matrix, int offset, int count, out float max)
     {
-        if (count <= Vector256<float>.Count && Vector256.IsHardwareAccelerated && matrix.Length >= Vector256<float>.Count)
+        if (Vector256.IsHardwareAccelerated && InMatrix(matrix, offset, count, Vector256<float>.Count))
         {
-            var x = LoadRow256(matrix, offset, count, out var mask, out _);
+            var x = LoadRow256(matrix, offset, count, out var mask);
             max = HorizontalMax(x);
             return Log(Vector256.Sum(MaskedExp(x - Vector256.Create(max), mask)));
         }
 
-        if (count <= Vector512<float>.Count && Vector512.IsHardwareAccelerated && matrix.Length >= Vector512<float>.Count)
+        if (Vector512.IsHardwareAccelerated && InMatrix(matrix, offset, count, Vector512<float>.Count))
         {
-            var x = LoadRow512(matrix, offset, count, out var mask, out _);
+            var x = LoadRow512(matrix, offset, count, out var mask);
             max = HorizontalMax(x);
             return Log(Vector512.Sum(MaskedExp(x - Vector512.Create(max), mask)));
         }
@@ -56,23 +56,23 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float RowSoftmax(ReadOnlySpan<float> matrix, int offset, int count, float factor, Span<float> destination, out float max)
     {
-        if (count <= Vector256<float>.Count && Vector256.IsHardwareAccelerated && matrix.Length >= Vector256<float>.Count && destination.Length == matrix.Length)
+        if (Vector256.IsHardwareAccelerated && InMatrix(matrix, offset, count, Vector256<float>.Count) && destination.Length == matrix.Length)
         {
-            var x = LoadRow256(matrix, offset, count, out var mask, out int start);
+            var x = LoadRow256(matrix, offset, count, out var mask);
             max = HorizontalMax(x);
             var e = MaskedExp(x - Vector256.Create(max), mask);
             float sum = Vector256.Sum(e);
-            StoreRow256(destination, start, mask, e * Vector256.Create(factor / sum));
+            StoreRow256(destination, offset, count, e * Vector256.Create(factor / sum));
             return Log(sum);
         }
 
-        if (count <= Vector512<float>.Count && Vector512.IsHardwareAccelerated && matrix.Length >= Vector512<float>.Count && destination.Length == matrix.Length)
+        if (Vector512.IsHardwareAccelerated && InMatrix(matrix, offset, count, Vector512<float>.Count) && destination.Length == matrix.Length)
         {
-            var x = LoadRow512(matrix, offset, count, out var mask, out int start);
+            var x = LoadRow512(matrix, offset, count, out var mask);
             max = HorizontalMax(x);
             var e = MaskedExp(x - Vector512.Create(max), mask);
             float sum = Vector512.Sum(e);
-            StoreRow512(destination, start, mask, e * Vector512.Create(factor / sum));
+            StoreRow512(destination, offset, count, e * Vector512.Create(factor / sum));
             return Log(sum);
         }
 
@@ -89,25 +89,25 @@ public static partial class KernelMath
     /// <param name="matrix">The whole row-major matrix.</param>
     /// <param name="offset">Index of the row's first element.</param>
     /// <param name="count">Elements in the row.</param>
-    /// <param name="destination">A matrix as long as <paramref name="matrix"/>, written as in <see cref="RowSoftmax"/>.</param>
+    /// <param name="destination">A matrix as long as <paramref name="matrix"/>, written as in <see cref="RowSoftmax(ReadOnlySpan{float}, int, int, float, Span{float}, out float)"/>.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void RowLogSoftmax(ReadOnlySpan<float> matrix, int offset, int count, Span<float> destination)
     {
-        if (count <= Vector256<float>.Count && Vector256.IsHardwareAccelerated && matrix.Length >= Vector256<float>.Count && destination.Length == matrix.Length)
+        if (Vector256.IsHardwareAccelerated && InMatrix(matrix, offset, count, Vector256<float>.Count) && destination.Length == matrix.Length)
         {
-            var x = LoadRow256(matrix, offset, count, out var mask, out int start);
+            var x = LoadRow256(matrix, offset, count, out var mask);
             var shifted = x - Vector256.Create(HorizontalMax(x));
             float logSum = Log(Vector256.Sum(MaskedExp(shifted, mask)));
-            StoreRow256(destination, start, mask, shifted - Vector256.Create(logSum));
+            StoreRow256(destination, offset, count, shifted - Vector256.Create(logSum));
             return;
         }
 
-        if (count <= Vector512<float>.Count && Vector512.IsHardwareAccelerated && matrix.Length >= Vector512<float>.Count && destination.Length == matrix.Length)
+        if (Vector512.IsHardwareAccelerated && InMatrix(matrix, offset, count, Vector512<float>.Count) && destination.Length == matrix.Length)
         {
-            var x = LoadRow512(matrix, offset, count, out var mask, out int start);
+            var x = LoadRow512(matrix, offset, count, out var mask);
             var shifted = x - Vector512.Create(HorizontalMax(x));
             float logSum = Log(Vector512.Sum(MaskedExp(shifted, mask)));
-            StoreRow512(destination, start, mask, shifted - Vector512.Create(logSum));
+            StoreRow512(destination, offset, count, shifted - Vector512.Create(logSum));
             return;
         }
 
@@ -117,70 +117,6 @@ public static partial class KernelMath
         float ls = MathF.Log(SumExp(row, m));
         Subtract(row, m, target);
         Subtract(target, ls, target);
-    }
-
-    // ---- loading and storing a row shorter than a vector ------------------------------------------
-
-    private static readonly Vector256<int> Lanes256 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-    private static readonly Vector512<int> Lanes512 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-
-    /// <summary>The row as one vector, lanes outside it set to -inf. The vector starts at the row when a
-    /// whole vector fits before the end of the matrix, else it ends at the matrix's end (<paramref name="start"/>
-    /// says where); <paramref name="mask"/> marks the row's lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> LoadRow256(ReadOnlySpan<float> matrix, int offset, int count, out Vector256<float> mask, out int start)
-    {
-        ref float m = ref MemoryMarshal.GetReference(matrix);
-        if (offset + Vector256<float>.Count <= matrix.Length)
-        {
-            start = offset;
-            mask = Vector256.LessThan(Lanes256, Vector256.Create(count)).AsSingle();
-        }
-        else
-        {
-            start = offset + count - Vector256<float>.Count;
-            mask = Vector256.GreaterThanOrEqual(Lanes256, Vector256.Create(Vector256<float>.Count - count)).AsSingle();
-        }
-
-        var v = Vector256.LoadUnsafe(ref m, (nuint)start);
-        return Vector256.ConditionalSelect(mask, v, Vector256.Create(float.NegativeInfinity));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> LoadRow512(ReadOnlySpan<float> matrix, int offset, int count, out Vector512<float> mask, out int start)
-    {
-        ref float m = ref MemoryMarshal.GetReference(matrix);
-        if (offset + Vector512<float>.Count <= matrix.Length)
-        {
-            start = offset;
-            mask = Vector512.LessThan(Lanes512, Vector512.Create(count)).AsSingle();
-        }
-        else
-        {
-            start = offset + count - Vector512<float>.Count;
-            mask = Vector512.GreaterThanOrEqual(Lanes512, Vector512.Create(Vector512<float>.Count - count)).AsSingle();
-        }
-
-        var v = Vector512.LoadUnsafe(ref m, (nuint)start);
-        return Vector512.ConditionalSelect(mask, v, Vector512.Create(float.NegativeInfinity));
-    }
-
-    /// <summary>Stores the row's lanes only: the other lanes of the vector (the neighbouring rows) are
-    /// written back as they were read, so a destination that is also the input stays intact.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow256(Span<float> destination, int start, Vector256<float> mask, Vector256<float> value)
-    {
-        ref float d = ref MemoryMarshal.GetReference(destination);
-        value = Vector256.ConditionalSelect(mask, value, Vector256.LoadUnsafe(ref d, (nuint)start));
-        value.StoreUnsafe(ref d, (nuint)start);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow512(Span<float> destination, int start, Vector512<float> mask, Vector512<float> value)
-    {
-        ref float d = ref MemoryMarshal.GetReference(destination);
-        value = Vector512.ConditionalSelect(mask, value, Vector512.LoadUnsafe(ref d, (nuint)start));
-        value.StoreUnsafe(ref d, (nuint)start);
     }
 
     /// <summary>exp of the row's lanes and 0 elsewhere. The other lanes enter the exp as 0, not as -inf:
@@ -209,13 +145,11 @@ public static partial class KernelMath
     private static Vector128<float> Max128(Vector128<float> a, Vector128<float> b) =>
         Sse.IsSupported ? Sse.Max(a, b) : Vector128.Max(a, b);
 
-    /// <summary>Natural log of a row sum: Cephes' single-precision log (within about 1 ulp) inlined where
-    /// fused multiply-add is in hardware, for positive normal inputs; MathF.Log for everything else.</summary>
+    /// <summary>Whether the row helpers take one vector of <paramref name="width"/> lanes for the row: it fits in one,
+    /// lies inside the matrix (else the span path's slices throw) and the matrix is at least one vector long.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Log(float x) =>
-        (Fma.IsSupported || AdvSimd.IsSupported) && x >= 1.17549435E-38f && x <= float.MaxValue
-            ? BoxMuller.Log(x)
-            : MathF.Log(x);
+    private static bool InMatrix(ReadOnlySpan<float> matrix, int offset, int count, int width) =>
+        count <= width && matrix.Length >= width && (uint)offset <= (uint)(matrix.Length - count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float HorizontalMax(Vector512<float> v) => HorizontalMax(Vector256.Max(v.GetLower(), v.GetUpper()));

@@ -20,7 +20,7 @@ namespace FixedShapeLoss;
 /// <para>Multiply-add is fused exactly when the x86 FMA instruction set is present, at every width.</para>
 /// <para>A <c>destination</c> may be the very same memory as <c>x</c> (in-place) or not overlap it at all;
 /// partially overlapping spans are not supported. Lengths must match: a destination shorter than
-/// <c>x</c>, or <see cref="Dot"/> spans of different lengths, throw <see cref="ArgumentException"/>
+/// <c>x</c>, or <see cref="Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> spans of different lengths, throw <see cref="ArgumentException"/>
 /// (a longer destination is written only up to <c>x.Length</c>).</para>
 /// <para>Sums are float sums of several vector partial sums reduced at the end, so their rounding differs from
 /// a sequential loop (by a relative error of order 1e-7 times the square root of the length for data of one
@@ -117,7 +117,7 @@ public static partial class KernelMath
 
     /// <summary>Σ exp(x_j − <paramref name="shift"/>), storing nothing.</summary>
     /// <param name="x">The values (any length; empty gives 0).</param>
-    /// <param name="shift">Subtracted (in float) from every element before exp, usually <see cref="Max"/> of <paramref name="x"/>.</param>
+    /// <param name="shift">Subtracted (in float) from every element before exp, usually <see cref="Max(ReadOnlySpan{float})"/> of <paramref name="x"/>.</param>
     /// <returns>The sum of exp(x_j − shift), bit for bit what <see cref="ExpShifted"/> returns for the same input.</returns>
     public static float SumExp(ReadOnlySpan<float> x, float shift)
     {

@@ -17,19 +17,8 @@ internal static class BoxMuller
     internal const int Block = 16;
     private const int Half = Block / 2;
 
-    // avx_mathfun.h constants, each the float nearest the double literal, as the C++ source writes them.
-    private const float SqrtHalf = (float)0.707106781186547524;
-    private const float LogP0 = (float)7.0376836292E-2;
-    private const float LogP1 = (float)-1.1514610310E-1;
-    private const float LogP2 = (float)1.1676998740E-1;
-    private const float LogP3 = (float)-1.2420140846E-1;
-    private const float LogP4 = (float)1.4249322787E-1;
-    private const float LogP5 = (float)-1.6668057665E-1;
-    private const float LogP6 = (float)2.0000714765E-1;
-    private const float LogP7 = (float)-2.4999993993E-1;
-    private const float LogP8 = (float)3.3333331174E-1;
-    private const float LogQ1 = (float)-2.12194440E-4;
-    private const float LogQ2 = (float)0.693359375;
+    // avx_mathfun.h constants, each the float nearest the double literal, as the C++ source writes them (those of
+    // the log are KernelMath's: the kernels use the same log for row sums).
     private const float FourOverPi = (float)1.27323954473516;
     private const float MinusDP1 = (float)-0.78515625;
     private const float MinusDP2 = (float)-2.4187564849853515625e-4;
@@ -92,46 +81,12 @@ internal static class BoxMuller
         {
             ref float a = ref Unsafe.Add(ref block, k);
             ref float b = ref Unsafe.Add(ref block, k + Half);
-            float radius = MathF.Sqrt(-2f * Log(1f - a));
+            float radius = MathF.Sqrt(-2f * KernelMath.CephesLog(1f - a));
             float theta = TwoPiFloat * b;
             SinCos(theta, out float sin, out float cos);
             a = MathF.FusedMultiplyAdd(radius * cos, StdFloat, MeanFloat);
             b = MathF.FusedMultiplyAdd(radius * sin, StdFloat, MeanFloat);
         }
-    }
-
-    /// <summary>Cephes <c>log256_ps</c> for one lane, valid for positive normal floats (Box–Muller gives it (0, 1];
-    /// KernelMath.Log gives it row sums).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Log(float u)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(u);
-        float e = (float)((int)(bits >> 23) - 127) + 1f;
-        float m = BitConverter.UInt32BitsToSingle((bits & 0x807FFFFFu) | 0x3F000000u);
-        float x;
-        if (m < SqrtHalf)
-        {
-            e -= 1f;
-            x = (m - 1f) + m;
-        }
-        else
-        {
-            x = m - 1f;
-        }
-        float z = x * x;
-        float y = LogP0;
-        y = MathF.FusedMultiplyAdd(y, x, LogP1);
-        y = MathF.FusedMultiplyAdd(y, x, LogP2);
-        y = MathF.FusedMultiplyAdd(y, x, LogP3);
-        y = MathF.FusedMultiplyAdd(y, x, LogP4);
-        y = MathF.FusedMultiplyAdd(y, x, LogP5);
-        y = MathF.FusedMultiplyAdd(y, x, LogP6);
-        y = MathF.FusedMultiplyAdd(y, x, LogP7);
-        y = MathF.FusedMultiplyAdd(y, x, LogP8);
-        y *= x;
-        y = MathF.FusedMultiplyAdd(y, z, e * LogQ1);
-        y -= z * 0.5f;
-        return (x + y) + e * LogQ2;
     }
 
     /// <summary>Cephes <c>sincos256_ps</c> for one lane, valid for t &gt;= 0.</summary>
@@ -180,23 +135,23 @@ internal static class BoxMuller
         Vector256<uint> bits = u.AsUInt32();
         Vector256<float> e = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits, 23).AsInt32() - Vector256.Create(127)) + one;
         Vector256<float> m = ((bits & Vector256.Create(0x807FFFFFu)) | Vector256.Create(0x3F000000u)).AsSingle();
-        Vector256<float> small = Vector256.LessThan(m, Vector256.Create(SqrtHalf));
+        Vector256<float> small = Vector256.LessThan(m, Vector256.Create(KernelMath.CephesSqrtHalf));
         Vector256<float> x = (m - one) + (m & small);
         e -= one & small;
         Vector256<float> z = x * x;
-        Vector256<float> y = Vector256.Create(LogP0);
-        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP1));
-        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP2));
-        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP3));
-        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP4));
-        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP5));
-        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP6));
-        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP7));
-        y = Fma.MultiplyAdd(y, x, Vector256.Create(LogP8));
+        Vector256<float> y = Vector256.Create(KernelMath.CephesLogP0);
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(KernelMath.CephesLogP1));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(KernelMath.CephesLogP2));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(KernelMath.CephesLogP3));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(KernelMath.CephesLogP4));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(KernelMath.CephesLogP5));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(KernelMath.CephesLogP6));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(KernelMath.CephesLogP7));
+        y = Fma.MultiplyAdd(y, x, Vector256.Create(KernelMath.CephesLogP8));
         y *= x;
-        y = Fma.MultiplyAdd(y, z, e * Vector256.Create(LogQ1));
+        y = Fma.MultiplyAdd(y, z, e * Vector256.Create(KernelMath.CephesLogQ1));
         y -= z * Vector256.Create(0.5f);
-        return (x + y) + e * Vector256.Create(LogQ2);
+        return (x + y) + e * Vector256.Create(KernelMath.CephesLogQ2);
     }
 
     private static void SinCos(Vector256<float> t, out Vector256<float> sin, out Vector256<float> cos)

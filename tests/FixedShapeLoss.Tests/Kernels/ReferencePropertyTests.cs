@@ -15,52 +15,55 @@ public class ReferencePropertyTests
 {
     private sealed record Options(int Batch, int Classes, bool Sum, double Smoothing, int IgnoreIndex);
 
-    [Fact] public void Shape2x3() => Check<Ref2x3>(new(2, 3, false, 0, -100));
-    [Fact] public void Shape16x17() => Check<Ref16x17>(new(16, 17, false, 0, -100));
-    [Fact] public void Shape32x10() => Check<Ref32x10>(new(32, 10, false, 0, -100));
-    [Fact] public void Shape3x129Sum() => Check<Ref3x129Sum>(new(3, 129, true, 0, -100));
-    [Fact] public void Shape20x33Smoothing() => Check<Ref20x33Smooth>(new(20, 33, false, 0.25, -100));
-    [Fact] public void Shape7x5FullSmoothingIgnore4() => Check<Ref7x5FullSmooth>(new(7, 5, false, 1.0, 4));
-    [Fact] public void Shape40x300() => Check<Ref40x300>(new(40, 300, true, 0.05, -1));
-    [Fact] public void Shape4x7() => Check<Loss4x7>(new(4, 7, false, 0, -100));
-    [Fact] public void Shape6x4Sum() => Check<Loss6x4Sum>(new(6, 4, true, 0, -100));
-    [Fact] public void Shape2x8() => Check<Ref2x8>(new(2, 8, false, 0, -100));
-    [Fact] public void Shape8x4SumIgnore1() => Check<Ref8x4SumIgnore1>(new(8, 4, true, 0, 1));
-    [Fact] public void Shape3x5() => Check<Loss3x5>(new(3, 5, false, 0, -100));
-    [Fact] public void Shape1x2Sum() => Check<Loss1x2Sum>(new(1, 2, true, 0, -100));
-    [Fact] public void Shape2x4SumIgnore0() => Check<Ref2x4SumIgnore0>(new(2, 4, true, 0, 0));
-    [Fact] public void Shape3x13() => Check<Ref3x13>(new(3, 13, false, 0, -100));
-    [Fact] public void Shape4x16Sum() => Check<Ref4x16Sum>(new(4, 16, true, 0, -100));
-    [Fact] public void Shape7x9Ignore2() => Check<Ref7x9Ignore2>(new(7, 9, false, 0, 2));
+    /// <summary>Each test runs on the kernel compiled here (C# 11+: the generic helpers) and on the same shape compiled
+    /// at C# 10 (FixedShapeLoss.TestKernels.CSharp10: the non-generic helpers).</summary>
+    public static TheoryData<bool> KernelSets => new() { false, true };
+
+    [Theory, MemberData(nameof(KernelSets))] public void Shape2x3(bool csharp10) => Check(KernelAdapter.Get("Ref2x3", csharp10), new(2, 3, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape16x17(bool csharp10) => Check(KernelAdapter.Get("Ref16x17", csharp10), new(16, 17, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape32x10(bool csharp10) => Check(KernelAdapter.Get("Ref32x10", csharp10), new(32, 10, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape3x129Sum(bool csharp10) => Check(KernelAdapter.Get("Ref3x129Sum", csharp10), new(3, 129, true, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape20x33Smoothing(bool csharp10) => Check(KernelAdapter.Get("Ref20x33Smooth", csharp10), new(20, 33, false, 0.25, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape7x5FullSmoothingIgnore4(bool csharp10) => Check(KernelAdapter.Get("Ref7x5FullSmooth", csharp10), new(7, 5, false, 1.0, 4));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape40x300(bool csharp10) => Check(KernelAdapter.Get("Ref40x300", csharp10), new(40, 300, true, 0.05, -1));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape4x7(bool csharp10) => Check(KernelAdapter.Get("Loss4x7", csharp10), new(4, 7, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape6x4Sum(bool csharp10) => Check(KernelAdapter.Get("Loss6x4Sum", csharp10), new(6, 4, true, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape2x8(bool csharp10) => Check(KernelAdapter.Get("Ref2x8", csharp10), new(2, 8, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape8x4SumIgnore1(bool csharp10) => Check(KernelAdapter.Get("Ref8x4SumIgnore1", csharp10), new(8, 4, true, 0, 1));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape3x5(bool csharp10) => Check(KernelAdapter.Get("Loss3x5", csharp10), new(3, 5, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape1x2Sum(bool csharp10) => Check(KernelAdapter.Get("Loss1x2Sum", csharp10), new(1, 2, true, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape2x4SumIgnore0(bool csharp10) => Check(KernelAdapter.Get("Ref2x4SumIgnore0", csharp10), new(2, 4, true, 0, 0));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape3x13(bool csharp10) => Check(KernelAdapter.Get("Ref3x13", csharp10), new(3, 13, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape4x16Sum(bool csharp10) => Check(KernelAdapter.Get("Ref4x16Sum", csharp10), new(4, 16, true, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape7x9Ignore2(bool csharp10) => Check(KernelAdapter.Get("Ref7x9Ignore2", csharp10), new(7, 9, false, 0, 2));
 
     /// <summary>Infinities, NaN and logits far apart through the plain loss and its gradient (the whole-matrix path)
     /// against the reference: a -inf logit adds exactly 0 to its row; a -inf target logit makes the loss +inf
     /// while the gradient stays finite (p_t = 0); a NaN makes the loss and its own row's gradient NaN only.</summary>
-    [Fact] public void SpecialValues4x7() => SpecialValues<Loss4x7>(new(4, 7, false, 0, -100));
-    [Fact] public void SpecialValues6x4Sum() => SpecialValues<Loss6x4Sum>(new(6, 4, true, 0, -100));
-    [Fact] public void SpecialValues8x4SumIgnore1() => SpecialValues<Ref8x4SumIgnore1>(new(8, 4, true, 0, 1));
-    [Fact] public void SpecialValues3x5() => SpecialValues<Loss3x5>(new(3, 5, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpecialValues4x7(bool csharp10) => SpecialValues(KernelAdapter.Get("Loss4x7", csharp10), new(4, 7, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpecialValues6x4Sum(bool csharp10) => SpecialValues(KernelAdapter.Get("Loss6x4Sum", csharp10), new(6, 4, true, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpecialValues8x4SumIgnore1(bool csharp10) => SpecialValues(KernelAdapter.Get("Ref8x4SumIgnore1", csharp10), new(8, 4, true, 0, 1));
+    [Theory, MemberData(nameof(KernelSets))] public void SpecialValues3x5(bool csharp10) => SpecialValues(KernelAdapter.Get("Loss3x5", csharp10), new(3, 5, false, 0, -100));
 
     /// <summary>The plain loss and gradient on spans cut out of larger buffers: NaN right before and after the
     /// logits (a path that let a neighbouring element into a row would turn the result NaN) and sentinels around
     /// the gradient (a store that ran past its rows would overwrite them); then in place (gradient = logits), where
     /// a store that reached rows not yet read would change their loss.</summary>
-    [Fact] public void SpansInsideLargerBuffers4x7() => InsideLargerBuffers<Loss4x7>(new(4, 7, false, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers3x5() => InsideLargerBuffers<Loss3x5>(new(3, 5, false, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers2x4() => InsideLargerBuffers<Ref2x4SumIgnore0>(new(2, 4, true, 0, 0));
-    [Fact] public void SpansInsideLargerBuffers1x2() => InsideLargerBuffers<Loss1x2>(new(1, 2, false, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers2x8() => InsideLargerBuffers<Ref2x8>(new(2, 8, false, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers8x4() => InsideLargerBuffers<Ref8x4SumIgnore1>(new(8, 4, true, 0, 1));
-    [Fact] public void SpansInsideLargerBuffers6x4() => InsideLargerBuffers<Loss6x4>(new(6, 4, false, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers8x10() => InsideLargerBuffers<Loss8x10>(new(8, 10, false, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers16x17() => InsideLargerBuffers<Ref16x17>(new(16, 17, false, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers3x13() => InsideLargerBuffers<Ref3x13>(new(3, 13, false, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers4x16() => InsideLargerBuffers<Ref4x16Sum>(new(4, 16, true, 0, -100));
-    [Fact] public void SpansInsideLargerBuffers7x9() => InsideLargerBuffers<Ref7x9Ignore2>(new(7, 9, false, 0, 2));
-    [Fact] public void SpansInsideLargerBuffers32x10() => InsideLargerBuffers<Ref32x10>(new(32, 10, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers4x7(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Loss4x7", csharp10), new(4, 7, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers3x5(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Loss3x5", csharp10), new(3, 5, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers2x4(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Ref2x4SumIgnore0", csharp10), new(2, 4, true, 0, 0));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers1x2(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Loss1x2", csharp10), new(1, 2, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers2x8(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Ref2x8", csharp10), new(2, 8, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers8x4(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Ref8x4SumIgnore1", csharp10), new(8, 4, true, 0, 1));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers6x4(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Loss6x4", csharp10), new(6, 4, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers8x10(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Loss8x10", csharp10), new(8, 10, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers16x17(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Ref16x17", csharp10), new(16, 17, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers3x13(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Ref3x13", csharp10), new(3, 13, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers4x16(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Ref4x16Sum", csharp10), new(4, 16, true, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers7x9(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Ref7x9Ignore2", csharp10), new(7, 9, false, 0, 2));
+    [Theory, MemberData(nameof(KernelSets))] public void SpansInsideLargerBuffers32x10(bool csharp10) => InsideLargerBuffers(KernelAdapter.Get("Ref32x10", csharp10), new(32, 10, false, 0, -100));
 
-    private static void InsideLargerBuffers<K>(Options o)
-        where K : ILossKernel
+    private static void InsideLargerBuffers(KernelAdapter kernel, Options o)
     {
         const int Pad = 40;
         const float Sentinel = 12345f;
@@ -73,8 +76,8 @@ public class ReferencePropertyTests
         var gradientBuffer = Enumerable.Repeat(Sentinel, n + 2 * Pad).ToArray();
         var inside = logitBuffer.AsSpan(Pad, n);
 
-        Close(Loss(o, logits, targets, null), K.CrossEntropyLoss(inside, targets), "loss");
-        Close(Loss(o, logits, targets, null), K.CrossEntropyLossBackward(inside, targets, gradientBuffer.AsSpan(Pad, n)), "backward loss");
+        Close(Loss(o, logits, targets, null), kernel.CrossEntropyLoss(inside, targets), "loss");
+        Close(Loss(o, logits, targets, null), kernel.CrossEntropyLossBackward(inside, targets, gradientBuffer.AsSpan(Pad, n)), "backward loss");
         CheckGradient(o, logits, targets, gradientBuffer.AsSpan(Pad, n).ToArray());
         for (int k = 0; k < Pad; k++)
         {
@@ -85,14 +88,13 @@ public class ReferencePropertyTests
         // In place: the gradient overwrites the logits it is computed from.
         logits.CopyTo(gradientBuffer, Pad);
         var both = gradientBuffer.AsSpan(Pad, n);
-        Close(Loss(o, logits, targets, null), K.CrossEntropyLossBackward(both, targets, both), "in-place backward loss");
+        Close(Loss(o, logits, targets, null), kernel.CrossEntropyLossBackward(both, targets, both), "in-place backward loss");
         CheckGradient(o, logits, targets, both.ToArray());
         Assert.Equal(Sentinel, gradientBuffer[Pad - 1]);
         Assert.Equal(Sentinel, gradientBuffer[Pad + n]);
     }
 
-    private static void SpecialValues<K>(Options o)
-        where K : ILossKernel
+    private static void SpecialValues(KernelAdapter kernel, Options o)
     {
         int n = o.Batch * o.Classes;
         var random = new Random(11);
@@ -105,21 +107,21 @@ public class ReferencePropertyTests
         logits[o.Classes + Other(1)] = float.NegativeInfinity;
 
         var gradient = new float[n];
-        Close(Loss(o, logits, targets, null), K.CrossEntropyLossBackward(logits, targets, gradient), "loss with -inf");
-        Close(Loss(o, logits, targets, null), K.CrossEntropyLoss(logits, targets), "forward loss with -inf");
+        Close(Loss(o, logits, targets, null), kernel.CrossEntropyLossBackward(logits, targets, gradient), "loss with -inf");
+        Close(Loss(o, logits, targets, null), kernel.CrossEntropyLoss(logits, targets), "forward loss with -inf");
         CheckGradient(o, logits, targets, gradient);
         Assert.Equal(0f, gradient[o.Classes + Other(1)]);
 
         var atTarget = (float[])logits.Clone();
         atTarget[targets[0]] = float.NegativeInfinity; // row 0 (its target is never ignored here)
-        Assert.Equal(float.PositiveInfinity, K.CrossEntropyLoss(atTarget, targets));
-        Assert.Equal(float.PositiveInfinity, K.CrossEntropyLossBackward(atTarget, targets, gradient));
+        Assert.Equal(float.PositiveInfinity, kernel.CrossEntropyLoss(atTarget, targets));
+        Assert.Equal(float.PositiveInfinity, kernel.CrossEntropyLossBackward(atTarget, targets, gradient));
         CheckGradient(o, atTarget, targets, gradient);
 
         var nan = (float[])logits.Clone();
         nan[o.Classes - 1] = float.NaN; // row 0 (the last row is ignored: a NaN there would change nothing)
-        Assert.True(float.IsNaN(K.CrossEntropyLoss(nan, targets)));
-        Assert.True(float.IsNaN(K.CrossEntropyLossBackward(nan, targets, gradient)));
+        Assert.True(float.IsNaN(kernel.CrossEntropyLoss(nan, targets)));
+        Assert.True(float.IsNaN(kernel.CrossEntropyLossBackward(nan, targets, gradient)));
         for (int k = 0; k < n; k++)
         {
             Assert.True(float.IsNaN(gradient[k]) == (k < o.Classes), $"gradient[{k}] = {gradient[k]}");
@@ -149,8 +151,7 @@ public class ReferencePropertyTests
         CloseGradient(expected, gradient, "gradient");
     }
 
-    private static void Check<K>(Options o)
-        where K : ILossKernel
+    private static void Check(KernelAdapter kernel, Options o)
     {
         int n = o.Batch * o.Classes;
         var gen =
@@ -165,39 +166,39 @@ public class ReferencePropertyTests
             var gradient = new float[n];
             var perSample = new float[o.Batch];
 
-            Close(Loss(o, logits, targets, null), K.CrossEntropyLoss(logits, targets), "loss");
-            Close(Loss(o, logits, targets, weight), K.CrossEntropyLoss(logits, targets, weight), "weighted loss");
-            Close(SoftLoss(o, logits, soft), K.CrossEntropyLoss(logits, soft), "soft loss");
+            Close(Loss(o, logits, targets, null), kernel.CrossEntropyLoss(logits, targets), "loss");
+            Close(Loss(o, logits, targets, weight), kernel.CrossEntropyLoss(logits, targets, weight), "weighted loss");
+            Close(SoftLoss(o, logits, soft), kernel.CrossEntropyLoss(logits, soft), "soft loss");
 
-            K.CrossEntropyLossPerSample(logits, targets, perSample);
+            kernel.CrossEntropyLossPerSample(logits, targets, perSample);
             for (int i = 0; i < o.Batch; i++)
             {
                 Close(RowLoss(o, logits, targets[i], i, null), perSample[i], $"per-sample[{i}]");
             }
 
-            K.CrossEntropyLossPerSample(logits, targets, weight, perSample);
+            kernel.CrossEntropyLossPerSample(logits, targets, weight, perSample);
             for (int i = 0; i < o.Batch; i++)
             {
                 Close(RowLoss(o, logits, targets[i], i, weight), perSample[i], $"weighted per-sample[{i}]");
             }
 
-            Close(Loss(o, logits, targets, null), K.CrossEntropyLossBackward(logits, targets, gradient), "backward loss");
+            Close(Loss(o, logits, targets, null), kernel.CrossEntropyLossBackward(logits, targets, gradient), "backward loss");
             CloseGradient(FiniteDifference(logits, x => Loss(o, x, targets, null)), gradient, "gradient");
-            K.CrossEntropyLossBackward(logits, targets, weight, gradient);
+            kernel.CrossEntropyLossBackward(logits, targets, weight, gradient);
             CloseGradient(FiniteDifference(logits, x => Loss(o, x, targets, weight)), gradient, "weighted gradient");
-            K.CrossEntropyLossBackward(logits, soft, gradient);
+            kernel.CrossEntropyLossBackward(logits, soft, gradient);
             CloseGradient(FiniteDifference(logits, x => SoftLoss(o, x, soft)), gradient, "soft gradient");
 
             var output = new float[n];
             var x = logits.Select(v => (double)v).ToArray();
             var logp = Enumerable.Range(0, o.Batch).SelectMany(i => RowLogSoftmax(o, x, i)).ToArray();
-            K.Softmax(logits, output);
+            kernel.Softmax(logits, output);
             for (int k = 0; k < n; k++)
             {
                 Close(Math.Exp(logp[k]), output[k], $"softmax[{k}]");
             }
 
-            K.LogSoftmax(logits, output);
+            kernel.LogSoftmax(logits, output);
             for (int k = 0; k < n; k++)
             {
                 Close(logp[k], output[k], $"log-softmax[{k}]");

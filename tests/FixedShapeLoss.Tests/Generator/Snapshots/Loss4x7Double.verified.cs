@@ -7,7 +7,7 @@
 // SIMD helpers of FixedShapeLoss.KernelMath with the constant class count.
 // The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)
 // hand the whole matrix to one KernelMath helper, which picks the SIMD layout for this shape and
-// machine: its path table (runtime/Kernels/KernelMath.Tiny.cs) says which and why.
+// machine: its path table (runtime/Kernels/KernelMath.CrossEntropyPath.cs) says which and why.
 // The helper is generic over the nested LossKernelShape struct, so the JIT compiles it with Batch and Classes as constants.
 // Reduced losses add the rows with a compensated double sum, so their error does not grow with Batch.
 //

@@ -1,0 +1,229 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace FixedShapeLoss;
+
+// The plain cross-entropy of a whole matrix (class indices, no weights, no smoothing) and its gradient: the entry points
+// the generated code calls, dispatched by SelectCrossEntropyPath (KernelMath.CrossEntropyPath.cs) to one layout file
+// each, and the row-by-row path. Lanes = rows: a small row spends most of its time in the chain max -> exp ->
+// horizontal sum -> scalar log, so the lanes = rows layouts put one row in each lane (the row maximum is a vertical
+// max over the columns, the sums vertical adds, one vector log serves all rows).
+public static partial class KernelMath
+{
+    /// <summary>The widest row <see cref="CrossEntropySum(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/> and <see cref="CrossEntropyBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, float, Span{float})"/>
+    /// handle lanes = rows; wider rows go row by row inside them.</summary>
+    public const int TinyMaxClasses = 16;
+
+    /// <summary><c>sum_i (log sum_j exp(x[i, j] - m_i) - (x[i, t_i] - m_i))</c> over the rows whose target is
+    /// not <paramref name="ignoreIndex"/>: the unreduced, unweighted cross-entropy of a row-major matrix.</summary>
+    /// <param name="logits">The <c>targets.Length × classes</c> matrix, row-major.</param>
+    /// <param name="targets">One class index per row, in [0, classes) or <paramref name="ignoreIndex"/> (already checked).</param>
+    /// <param name="classes">Columns of the matrix.</param>
+    /// <param name="ignoreIndex">The target value whose row contributes nothing.</param>
+    /// <returns>The sum of the per-row losses.</returns>
+    public static float CrossEntropySum(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
+    {
+        var path = logits.Length == targets.Length * classes
+            ? SelectCrossEntropyPath(targets.Length, classes, backward: false, shapeKnown: false)
+            : CrossEntropyPath.Rows;
+        return CrossEntropySumOn(path, logits, targets, classes, ignoreIndex);
+    }
+
+    /// <summary><see cref="CrossEntropySum(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/> for the shape <typeparamref name="TShape"/>: compiled once per shape,
+    /// so the path is chosen at JIT time and runs with the shape's constants folded in (index vectors, masks, branches).</summary>
+    /// <typeparam name="TShape">The kernel's shape; <paramref name="logits"/> and <paramref name="targets"/> must match it.</typeparam>
+    /// <param name="logits">The <c>Batch × Classes</c> matrix, row-major.</param>
+    /// <param name="targets">One class index per row, in [0, Classes) or <paramref name="ignoreIndex"/> (already checked).</param>
+    /// <param name="ignoreIndex">The target value whose row contributes nothing.</param>
+    /// <returns>The sum of the per-row losses.</returns>
+    public static unsafe float CrossEntropySum<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex)
+        where TShape : struct, IKernelShape
+    {
+        var path = logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch
+            ? SelectCrossEntropyPath(TShape.Batch, TShape.Classes, backward: false, shapeKnown: true)
+            : CrossEntropyPath.Rows;
+        if (path is CrossEntropyPath.Quad256 or CrossEntropyPath.Single512)
+        {
+            fixed (float* x = &MemoryMarshal.GetReference(logits))
+            fixed (int* t = &MemoryMarshal.GetReference(targets))
+            {
+                return path == CrossEntropyPath.Quad256
+                    ? TinyQuad256<TShape>(x, t, ignoreIndex, null, 0f)
+                    : TinySingle512<TShape>(x, t, ignoreIndex, null, 0f);
+            }
+        }
+
+        return CrossEntropySumOn(path, logits, targets, TShape.Classes, ignoreIndex);
+    }
+
+    /// <summary>The unreduced, unweighted cross-entropy (as <see cref="CrossEntropySum(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>) and its gradient
+    /// scaled by <paramref name="scale"/>: <c>gradient[i, j] = scale (p[i, j] - [j == t_i])</c>, 0 on ignored rows.</summary>
+    /// <param name="logits">The <c>targets.Length × classes</c> matrix, row-major.</param>
+    /// <param name="targets">One class index per row, in [0, classes) or <paramref name="ignoreIndex"/> (already checked).</param>
+    /// <param name="classes">Columns of the matrix.</param>
+    /// <param name="ignoreIndex">The target value whose row gets no loss and a zero gradient.</param>
+    /// <param name="scale">Multiplies every gradient element (1 / denominator for Mean).</param>
+    /// <param name="gradient">Receives the gradient; as long as <paramref name="logits"/>, and it may be <paramref name="logits"/>.</param>
+    /// <returns>The sum of the per-row losses.</returns>
+    public static float CrossEntropyBackward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
+    {
+        var path = logits.Length == targets.Length * classes && gradient.Length == logits.Length
+            ? SelectCrossEntropyPath(targets.Length, classes, backward: true, shapeKnown: false)
+            : CrossEntropyPath.Rows;
+        return CrossEntropyBackwardOn(path, logits, targets, classes, ignoreIndex, scale, gradient);
+    }
+
+    /// <summary><see cref="CrossEntropyBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, float, Span{float})"/> for the shape <typeparamref name="TShape"/>, compiled once per
+    /// shape as <see cref="CrossEntropySum{TShape}(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/>.</summary>
+    /// <typeparam name="TShape">The kernel's shape; the spans must match it.</typeparam>
+    /// <param name="logits">The <c>Batch × Classes</c> matrix, row-major.</param>
+    /// <param name="targets">One class index per row, in [0, Classes) or <paramref name="ignoreIndex"/> (already checked).</param>
+    /// <param name="ignoreIndex">The target value whose row gets no loss and a zero gradient.</param>
+    /// <param name="scale">Multiplies every gradient element (1 / denominator for Mean).</param>
+    /// <param name="gradient">Receives the gradient; as long as <paramref name="logits"/>, and it may be <paramref name="logits"/>.</param>
+    /// <returns>The sum of the per-row losses.</returns>
+    public static unsafe float CrossEntropyBackward<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex, float scale, Span<float> gradient)
+        where TShape : struct, IKernelShape
+    {
+        var path = logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch && gradient.Length == logits.Length
+            ? SelectCrossEntropyPath(TShape.Batch, TShape.Classes, backward: true, shapeKnown: true)
+            : CrossEntropyPath.Rows;
+        if (path is CrossEntropyPath.Quad256 or CrossEntropyPath.Single512)
+        {
+            fixed (float* x = &MemoryMarshal.GetReference(logits))
+            fixed (int* t = &MemoryMarshal.GetReference(targets))
+            fixed (float* d = &MemoryMarshal.GetReference(gradient))
+            {
+                return path == CrossEntropyPath.Quad256
+                    ? TinyQuad256<TShape>(x, t, ignoreIndex, d, scale)
+                    : TinySingle512<TShape>(x, t, ignoreIndex, d, scale);
+            }
+        }
+
+        return CrossEntropyBackwardOn(path, logits, targets, TShape.Classes, ignoreIndex, scale, gradient);
+    }
+
+    /// <summary>The forward loss on <see cref="CrossEntropyPath.Rows"/>, <see cref="CrossEntropyPath.Group512"/> or
+    /// <see cref="CrossEntropyPath.Group256"/> (the layouts that take any batch), 8 rows per group.</summary>
+    [SkipLocalsInit]
+    private static unsafe float CrossEntropySumOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
+    {
+        int batch = targets.Length;
+        if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Group256))
+        {
+            float sum = 0f;
+            for (int i = 0; i < batch; i++)
+            {
+                int target = targets[i];
+                if (target != ignoreIndex)
+                {
+                    float logSum = RowLogSumExp(logits, i * classes, classes, out float max);
+                    sum += logSum - (logits[i * classes + target] - max);
+                }
+            }
+
+            return sum;
+        }
+
+        // Scratch for Group256's gathered columns: one stackalloc (each costs a localloc sequence of its own).
+        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        Vector256<float> total = Vector256<float>.Zero;
+        fixed (float* x = &MemoryMarshal.GetReference(logits))
+        fixed (int* t = &MemoryMarshal.GetReference(targets))
+        {
+            for (int first = 0; first < batch; first += Vector256<float>.Count)
+            {
+                var loss = path == CrossEntropyPath.Group512
+                    ? TinyGroup512(x, t, first, batch, classes, ignoreIndex, null, 0f, out _, out _, out var kept)
+                    : TinyGroup(x, t, first, batch, classes, ignoreIndex, columns, out _, out _, out kept);
+                total += loss & kept;
+            }
+        }
+
+        return Vector256.Sum(total);
+    }
+
+    /// <summary>The loss and gradient on <see cref="CrossEntropyPath.Rows"/>, <see cref="CrossEntropyPath.Group512"/>
+    /// or <see cref="CrossEntropyPath.Group256"/>. Every row of a group is read before any of them is written, and no
+    /// store leaves the group, so a gradient that is the logits themselves is fine.</summary>
+    [SkipLocalsInit]
+    private static unsafe float CrossEntropyBackwardOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
+    {
+        int batch = targets.Length;
+        if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Group256))
+        {
+            float sum = 0f;
+            for (int i = 0; i < batch; i++)
+            {
+                int target = targets[i];
+                if (target == ignoreIndex)
+                {
+                    gradient.Slice(i * classes, classes).Clear();
+                }
+                else
+                {
+                    float xt = logits[i * classes + target]; // read before the row is written: the gradient may be the logits
+                    float logSum = RowSoftmax(logits, i * classes, classes, scale, gradient, out float max);
+                    sum += logSum - (xt - max);
+                    gradient[i * classes + target] -= scale;
+                }
+            }
+
+            return sum;
+        }
+
+        Vector256<float> total = Vector256<float>.Zero;
+        fixed (float* x = &MemoryMarshal.GetReference(logits))
+        fixed (int* t = &MemoryMarshal.GetReference(targets))
+        fixed (float* d = &MemoryMarshal.GetReference(gradient))
+        {
+            if (path == CrossEntropyPath.Group512)
+            {
+                // The gradient comes out of the transpose itself: no second exp, no row loads.
+                for (int first = 0; first < batch; first += Vector256<float>.Count)
+                {
+                    var loss = TinyGroup512(x, t, first, batch, classes, ignoreIndex, d, scale, out _, out _, out var kept);
+                    total += loss & kept;
+                }
+
+                return Vector256.Sum(total);
+            }
+
+            // One stackalloc for the gathered columns and the gradient rows of a group.
+            Vector256<float>* rows = stackalloc Vector256<float>[Vector256<float>.Count + TinyMaxClasses];
+            Vector256<float>* columns = rows + Vector256<float>.Count;
+            for (int first = 0; first < batch; first += Vector256<float>.Count)
+            {
+                var loss = TinyGroup(x, t, first, batch, classes, ignoreIndex, columns, out var max, out var sum, out var kept);
+                total += loss & kept;
+                var factor = Vector256.Create(scale) / sum;
+                int last = Math.Min(batch, first + Vector256<float>.Count);
+                if (classes <= Vector256<float>.Count)
+                {
+                    TinyRows256(x, t, first, last, batch, classes, ignoreIndex, scale, max, factor, rows, gradient);
+                    continue;
+                }
+
+                for (int i = first; i < last; i++)
+                {
+                    int target = t[i];
+                    int offset = i * classes;
+                    var g = gradient.Slice(offset, classes);
+                    if (target == ignoreIndex)
+                    {
+                        g.Clear();
+                        continue;
+                    }
+
+                    ExpShifted(logits.Slice(offset, classes), max.GetElement(i - first), g);
+                    Multiply(g, factor.GetElement(i - first), g);
+                    gradient[offset + target] -= scale;
+                }
+            }
+        }
+
+        return Vector256.Sum(total);
+    }
+}

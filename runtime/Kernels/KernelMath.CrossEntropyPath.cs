@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace FixedShapeLoss;
+
+/// <summary>
+/// The SIMD layout the plain cross-entropy (<see cref="KernelMath.CrossEntropySum{TShape}(System.ReadOnlySpan{float}, System.ReadOnlySpan{int}, int)"/>,
+/// <see cref="KernelMath.CrossEntropyBackward{TShape}(System.ReadOnlySpan{float}, System.ReadOnlySpan{int}, int, float, System.Span{float})"/> and their non-generic forms) runs a matrix on. Chosen in one
+/// place, <see cref="KernelMath.SelectCrossEntropyPath"/>; each layout is one file, KernelMath.&lt;layout&gt;.cs.
+/// </summary>
+internal enum CrossEntropyPath
+{
+    /// <summary>Row by row (<see cref="KernelMath.RowLogSumExp(System.ReadOnlySpan{float}, int, int, out float)"/>, <see cref="KernelMath.RowSoftmax(System.ReadOnlySpan{float}, int, int, float, System.Span{float}, out float)"/>): one vector per
+    /// row up to 8 (256-bit) or 16 (512-bit) classes, the span loops for wider rows, scalar without SIMD.</summary>
+    Rows,
+
+    /// <summary>Lanes = rows, 4 rows per group, 256-bit blocks of two columns x 4 rows (KernelMath.Quad256.cs).</summary>
+    Quad256,
+
+    /// <summary>Lanes = rows, the whole matrix of 16 to 32 elements in two 512-bit loads and permutes (KernelMath.Single512.cs).</summary>
+    Single512,
+
+    /// <summary>Lanes = rows, 8 rows per group, a 512-bit in-register transpose (KernelMath.Group512.cs).</summary>
+    Group512,
+
+    /// <summary>Lanes = rows, 8 rows per group, AVX2 gathers; gradient rows recomputed row by row (KernelMath.Group256.cs).</summary>
+    Group256,
+}
+
+public static partial class KernelMath
+{
+    /// <summary>
+    /// The one place that decides which layout the plain cross-entropy of a <paramref name="batch"/> x
+    /// <paramref name="classes"/> matrix takes. Called with constants (a shape type's Batch and Classes, the ISA
+    /// flags), the JIT folds it to the one path. The first row that matches wins:
+    /// <list type="table">
+    /// <listheader><term>condition</term><description>ISA · layout · why (times per call, forward / backward, BenchmarkDotNet,
+    /// single thread, from the measurements that set this order; README, Performance, has the current ones)</description></listheader>
+    /// <item><term>no AVX2 + FMA, or classes &gt; 16</term><description>any · <see cref="CrossEntropyPath.Rows"/> · a row
+    /// is at least one vector, or there is no vector to put rows in; 256 x 1000: 75.9 / 92.9 µs (AVX-512).</description></item>
+    /// <item><term>shape known (generic), batch &lt;= 4</term><description>AVX2 · <see cref="CrossEntropyPath.Quad256"/> ·
+    /// one load per row, no gathers: 4 x 7 28 / 33 ns against 34 / 41 (Single512); AVX2 only 34 / 39 against 57 / 108 (Group256).</description></item>
+    /// <item><term>shape known, backward, no AVX-512</term><description>AVX2 · <see cref="CrossEntropyPath.Quad256"/> ·
+    /// Group256 recomputes the gradient with a second exp: 32 x 10 backward 548 against 901 ns.</description></item>
+    /// <item><term>shape known, batch &lt;= 8, classes &lt;= 8, 16 to 32 elements</term><description>AVX-512 ·
+    /// <see cref="CrossEntropyPath.Single512"/> · two loads and four permutes, no transpose.</description></item>
+    /// <item><term>forward, or at least 16 elements</term><description>AVX-512 · <see cref="CrossEntropyPath.Group512"/> ·
+    /// 32 x 10: 285 / 377 ns against 337 / 449 (Quad256).</description></item>
+    /// <item><term>otherwise (AVX2 forward of more than 4 rows; the non-generic path)</term><description>AVX2 ·
+    /// <see cref="CrossEntropyPath.Group256"/> · 32 x 10 forward 315 against 420 ns (Quad256).</description></item>
+    /// </list>
+    /// The non-generic helpers (<paramref name="shapeKnown"/> false: a project below C# 11, no static abstract
+    /// interface members) cannot take the two layouts compiled per shape. "AVX2" rows also run on AVX-512 machines when
+    /// an earlier row does not match; without AVX2 (DOTNET_EnableAVX2=0, ARM64) every shape is <see cref="CrossEntropyPath.Rows"/>.
+    /// </summary>
+    /// <param name="batch">Rows of the matrix.</param>
+    /// <param name="classes">Columns of the matrix.</param>
+    /// <param name="backward">Whether the gradient is written too.</param>
+    /// <param name="shapeKnown">Whether the call comes through a shape type (the generic helpers).</param>
+    /// <returns>The layout.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static CrossEntropyPath SelectCrossEntropyPath(int batch, int classes, bool backward, bool shapeKnown)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported || batch < 1 || classes < 1 || classes > TinyMaxClasses)
+        {
+            return CrossEntropyPath.Rows;
+        }
+
+        if (shapeKnown && (batch <= 4 || (backward && !Avx512F.IsSupported)))
+        {
+            return CrossEntropyPath.Quad256;
+        }
+
+        int length = batch * classes;
+        if (shapeKnown && Avx512F.IsSupported && batch <= 8 && classes <= 8 && length >= 16 && length <= 32)
+        {
+            return CrossEntropyPath.Single512;
+        }
+
+        if (Avx512F.IsSupported && (!backward || length >= 16))
+        {
+            return CrossEntropyPath.Group512;
+        }
+
+        return CrossEntropyPath.Group256;
+    }
+}

@@ -1,0 +1,376 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace FixedShapeLoss.Tests.Kernels;
+
+/// <summary>
+/// Every span of every generated member placed right after and right before a page mapped with no access
+/// (<c>mmap</c> + <c>mprotect</c>, Linux only): a kernel that reads or writes one float outside a span it was
+/// given crashes the test process (SIGSEGV), whatever the value it would have found there. The input spans are
+/// read-only pages during the call (a write to an input crashes too). Each call's results must have the same bits
+/// as the same call on ordinary arrays, and the backward members and the softmaxes run in place as well
+/// (gradient = logits, destination = logits) with the same bits. Shapes: every Batch x Classes up to 9 x 16, plain
+/// and with label smoothing (the Guard* classes of KernelShapes.cs), and a few larger ones; both kernel sets (the
+/// generic helpers of C# 11 and later, the non-generic ones of C# 10). CI reruns it with AVX-512, AVX2 and all
+/// hardware intrinsics switched off, so every path is placed against the guard pages.
+/// </summary>
+public abstract class GuardPageTests : IDisposable
+{
+    private const int Regions = 5; // logits, targets, weight, gradient, soft targets
+    private readonly ITestOutputHelper _output;
+    private readonly GuardedMemory? _memory;
+    private readonly List<string> _failures = new();
+    private readonly bool _csharp10;
+
+    protected GuardPageTests(ITestOutputHelper output, bool csharp10)
+    {
+        _csharp10 = csharp10;
+        _output = output;
+        if (OperatingSystem.IsLinux())
+        {
+            _memory = new GuardedMemory(Regions, 300 * 40 * sizeof(float));
+        }
+    }
+
+    public void Dispose()
+    {
+        _memory?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public void EverySpanStaysInsideItsBounds()
+    {
+        if (_memory is null)
+        {
+            _output.WriteLine("Skipped: guard pages need mmap/mprotect (Linux).");
+            return;
+        }
+
+        var kernels = KernelAdapter.All("Guard", _csharp10).ToList();
+        Assert.True(kernels.Count >= 9 * 15 * 2, $"expected every guard shape, found {kernels.Count}");
+        foreach (var kernel in kernels)
+        {
+            foreach (bool atEnd in new[] { false, true })
+            {
+                Check(kernel, atEnd);
+            }
+        }
+
+        Assert.True(_failures.Count == 0, $"{_failures.Count} results differ from the same call on ordinary arrays:\n" + string.Join("\n", _failures.Take(30)));
+    }
+
+    /// <summary>Every member of <paramref name="k"/> with each span starting right after a guard page
+    /// (<paramref name="atEnd"/> false) or ending right before one (true).</summary>
+    private void Check(KernelAdapter k, bool atEnd)
+    {
+        var memory = _memory!;
+        var inputs = new Inputs(k);
+        string where = $"{k} ({(atEnd ? "spans end at a guard page" : "spans start after a guard page")})";
+        int n = k.Length, b = k.Batch, c = k.Classes;
+
+        // Normalize: in place, the one span is read and written.
+        {
+            float[] expected = (float[])inputs.Probabilities.Clone();
+            k.Normalize(expected);
+            var values = memory.Place<float>(0, inputs.Probabilities, atEnd);
+            k.Normalize(values);
+            AssertBits(expected, values, where, "Normalize");
+        }
+
+        foreach (var (name, map) in new[] { ("Softmax", k.Softmax), ("LogSoftmax", k.LogSoftmax) })
+        {
+            float[] expected = new float[n];
+            map(inputs.Logits, expected);
+            var x = memory.Place<float>(0, inputs.Logits, atEnd);
+            var d = memory.Place<float>(1, new float[n], atEnd);
+            using (memory.ReadOnly(0, 1))
+            {
+                map(x, d);
+            }
+
+            AssertBits(expected, d, where, name);
+            map(x, x); // in place
+            AssertBits(expected, x, where, name + " in place");
+        }
+
+        {
+            float[] expected = new float[n];
+            k.OneHot(inputs.Labels, expected);
+            var labels = memory.Place<int>(0, inputs.Labels, atEnd);
+            var d = memory.Place<float>(1, new float[n], atEnd);
+            using (memory.ReadOnly(0, 1))
+            {
+                k.OneHot(labels, d);
+            }
+
+            AssertBits(expected, d, where, "OneHot");
+
+            var oneHot = memory.Place<float>(0, inputs.OneHot, atEnd);
+            var back = memory.Place<int>(1, new int[b], atEnd);
+            using (memory.ReadOnly(0, 1))
+            {
+                k.Labels(oneHot, back);
+            }
+
+            if (!inputs.Labels.AsSpan().SequenceEqual(back))
+            {
+                _failures.Add($"{where}: Labels");
+            }
+        }
+
+        {
+            var p = memory.Place<float>(0, inputs.Probabilities, atEnd);
+            var labels = memory.Place<int>(1, inputs.Labels, atEnd);
+            var oneHot = memory.Place<float>(2, inputs.OneHot, atEnd);
+            using (memory.ReadOnly(0, 3))
+            {
+                AssertBits(k.CrossEntropy(inputs.Probabilities, inputs.Labels), k.CrossEntropy(p, labels), where, "CrossEntropy(labels)");
+            }
+            using (memory.ReadOnly(0, 3))
+            {
+                AssertBits(k.CrossEntropy(inputs.Probabilities, inputs.OneHot), k.CrossEntropy(p, oneHot), where, "CrossEntropy(oneHot)");
+            }
+        }
+
+        {
+            var x = memory.Place<float>(0, inputs.Logits, atEnd);
+            var t = memory.Place<int>(1, inputs.Targets, atEnd);
+            var w = memory.Place<float>(2, inputs.Weight, atEnd);
+            using (memory.ReadOnly(0, 3))
+            {
+                AssertBits(k.CrossEntropyLoss(inputs.Logits, inputs.Targets), k.CrossEntropyLoss(x, t), where, "CrossEntropyLoss");
+            }
+            using (memory.ReadOnly(0, 3))
+            {
+                AssertBits(k.CrossEntropyLoss(inputs.Logits, inputs.Targets, inputs.Weight), k.CrossEntropyLoss(x, t, w), where, "CrossEntropyLoss(weight)");
+            }
+            var soft = memory.Place<float>(1, inputs.Soft, atEnd);
+            using (memory.ReadOnly(0, 3))
+            {
+                AssertBits(k.CrossEntropyLoss(inputs.Logits, inputs.Soft), k.CrossEntropyLoss(x, soft), where, "CrossEntropyLoss(soft)");
+            }
+        }
+
+        {
+            float[] expected = new float[b], expectedWeighted = new float[b];
+            k.CrossEntropyLossPerSample(inputs.Logits, inputs.Targets, expected);
+            k.CrossEntropyLossPerSample(inputs.Logits, inputs.Targets, inputs.Weight, expectedWeighted);
+            var x = memory.Place<float>(0, inputs.Logits, atEnd);
+            var t = memory.Place<int>(1, inputs.Targets, atEnd);
+            var w = memory.Place<float>(2, inputs.Weight, atEnd);
+            var losses = memory.Place<float>(3, new float[b], atEnd);
+            using (memory.ReadOnly(0, 3))
+            {
+                k.CrossEntropyLossPerSample(x, t, losses);
+            }
+
+            AssertBits(expected, losses, where, "CrossEntropyLossPerSample");
+            using (memory.ReadOnly(0, 3))
+            {
+                k.CrossEntropyLossPerSample(x, t, w, losses);
+            }
+
+            AssertBits(expectedWeighted, losses, where, "CrossEntropyLossPerSample(weight)");
+        }
+
+        // The three backward members, out of place (inputs read-only) and in place (gradient = logits).
+        var backward = new (string Name, Func<Span<float>, Span<int>, Span<float>, Span<float>, Span<float>, float> Call)[]
+        {
+            ("CrossEntropyLossBackward", (x, t, w, soft, g) => k.CrossEntropyLossBackward(x, t, g)),
+            ("CrossEntropyLossBackward(weight)", (x, t, w, soft, g) => k.CrossEntropyLossBackward(x, t, w, g)),
+            ("CrossEntropyLossBackward(soft)", (x, t, w, soft, g) => k.CrossEntropyLossBackward(x, soft, g)),
+        };
+        foreach (var (name, call) in backward)
+        {
+            float[] expected = new float[n];
+            float loss = call((float[])inputs.Logits.Clone(), inputs.Targets, inputs.Weight, inputs.Soft, expected);
+            var x = memory.Place<float>(0, inputs.Logits, atEnd);
+            var t = memory.Place<int>(1, inputs.Targets, atEnd);
+            var w = memory.Place<float>(2, inputs.Weight, atEnd);
+            var soft = memory.Place<float>(4, inputs.Soft, atEnd);
+            var g = memory.Place<float>(3, new float[n], atEnd);
+            float guardedLoss;
+            using (memory.ReadOnly(0, 3))
+            using (memory.ReadOnly(4, 1))
+            {
+                guardedLoss = call(x, t, w, soft, g);
+            }
+
+            AssertBits(loss, guardedLoss, where, name);
+            AssertBits(expected, g, where, name + " gradient");
+
+            guardedLoss = call(x, t, w, soft, x);
+            AssertBits(expected, x, where, name + " in place, gradient");
+            if (name == "CrossEntropyLossBackward" && k.LabelSmoothing == 0f)
+            {
+                // The loss in place of the weighted, soft-target and smoothed members is the generator's (issue 10).
+                AssertBits(loss, guardedLoss, where, name + " in place");
+            }
+        }
+    }
+
+    private void AssertBits(float expected, float actual, string where, string member)
+    {
+        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual))
+        {
+            _failures.Add($"{where}: {member} gave {actual:R}, on ordinary arrays {expected:R}");
+        }
+    }
+
+    private void AssertBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string where, string member)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            {
+                _failures.Add($"{where}: {member}[{i}] is {actual[i]:R}, on ordinary arrays {expected[i]:R}");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Random inputs of every kind for one shape (seeded by the shape): logits, targets with an ignored row
+    /// where there are 3 rows or more, positive weights, soft targets and probabilities whose rows sum to 1.</summary>
+    private sealed class Inputs
+    {
+        public Inputs(KernelAdapter k)
+        {
+            var random = new Random(k.Batch * 1000 + k.Classes);
+            int n = k.Length;
+            Logits = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray();
+            Labels = Enumerable.Range(0, k.Batch).Select(_ => random.Next(k.Classes)).ToArray();
+            Targets = Labels.Select((t, i) => k.Batch >= 3 && i == k.Batch / 2 ? k.IgnoreIndex : t).ToArray();
+            Weight = Enumerable.Range(0, k.Classes).Select(_ => (float)(0.5 + random.NextDouble())).ToArray();
+            Soft = Rows(k, random);
+            Probabilities = Rows(k, random);
+            OneHot = new float[n];
+            for (int i = 0; i < k.Batch; i++)
+            {
+                OneHot[i * k.Classes + Labels[i]] = 1f;
+            }
+        }
+
+        public float[] Logits { get; }
+        public int[] Labels { get; }
+        public int[] Targets { get; }
+        public float[] Weight { get; }
+        public float[] Soft { get; }
+        public float[] Probabilities { get; }
+        public float[] OneHot { get; }
+
+        private static float[] Rows(KernelAdapter k, Random random)
+        {
+            var rows = new float[k.Length];
+            for (int i = 0; i < k.Batch; i++)
+            {
+                var row = rows.AsSpan(i * k.Classes, k.Classes);
+                double sum = 0;
+                for (int j = 0; j < row.Length; j++)
+                {
+                    row[j] = (float)(0.05 + random.NextDouble());
+                    sum += row[j];
+                }
+
+                for (int j = 0; j < row.Length; j++)
+                {
+                    row[j] = (float)(row[j] / sum);
+                }
+            }
+
+            return rows;
+        }
+    }
+}
+
+/// <summary>The guard-page test on the kernels compiled here (C# 11+: the generic helpers).</summary>
+public sealed class GuardPageLatestTests(ITestOutputHelper output) : GuardPageTests(output, csharp10: false);
+
+/// <summary>The guard-page test on the kernels compiled at C# 10 (the non-generic helpers); a class of its own, so
+/// xUnit runs the two sets in parallel.</summary>
+public sealed class GuardPageCSharp10Tests(ITestOutputHelper output) : GuardPageTests(output, csharp10: true);
+
+/// <summary>
+/// Regions of memory, each between two pages mapped with no access: [guard][data][guard] per region. A span placed
+/// at the start of a region's data touches the guard page before it, one placed at the end the guard page after it.
+/// </summary>
+internal sealed unsafe class GuardedMemory : IDisposable
+{
+    private const int ProtNone = 0, ProtRead = 1, ProtWrite = 2, MapPrivate = 0x02, MapAnonymous = 0x20;
+    private readonly nint _base;
+    private readonly nuint _total;
+    private readonly int _page;
+    private readonly int _dataBytes;
+
+    public GuardedMemory(int regions, int bytesPerRegion)
+    {
+        _page = Environment.SystemPageSize;
+        _dataBytes = (bytesPerRegion + _page - 1) / _page * _page;
+        _total = (nuint)(regions * (_dataBytes + _page) + _page);
+        _base = mmap(0, _total, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
+        Assert.True(_base != -1, $"mmap failed: errno {Marshal.GetLastPInvokeError()}");
+        for (int r = 0; r <= regions; r++)
+        {
+            Protect(_base + r * (_dataBytes + _page), _page, ProtNone);
+        }
+    }
+
+    /// <summary>Copies <paramref name="content"/> into region <paramref name="region"/>, at the start of its data or
+    /// ending at its end, and returns the span there.</summary>
+    public Span<T> Place<T>(int region, ReadOnlySpan<T> content, bool atEnd)
+        where T : unmanaged
+    {
+        int bytes = content.Length * sizeof(T);
+        Assert.True(bytes <= _dataBytes);
+        byte* data = (byte*)Data(region);
+        var span = new Span<T>(atEnd ? data + _dataBytes - bytes : data, content.Length);
+        content.CopyTo(span);
+        return span;
+    }
+
+    /// <summary>Makes the data of regions [first, first + count) read-only until the scope is disposed.</summary>
+    public Scope ReadOnly(int first, int count)
+    {
+        SetData(first, count, ProtRead);
+        return new Scope(this, first, count);
+    }
+
+    public void Dispose() => munmap(_base, _total);
+
+    private nint Data(int region) => _base + _page + region * (_dataBytes + _page);
+
+    private void SetData(int first, int count, int protection)
+    {
+        for (int r = first; r < first + count; r++)
+        {
+            Protect(Data(r), _dataBytes, protection);
+        }
+    }
+
+    /// <summary>The data of some regions made read-only; writable again on dispose.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly GuardedMemory _memory;
+        private readonly int _first, _count;
+
+        public Scope(GuardedMemory memory, int first, int count) => (_memory, _first, _count) = (memory, first, count);
+
+        public void Dispose() => _memory.SetData(_first, _count, ProtRead | ProtWrite);
+    }
+
+    private static void Protect(nint address, int bytes, int protection) =>
+        Assert.True(mprotect(address, (nuint)bytes, protection) == 0, $"mprotect failed: errno {Marshal.GetLastPInvokeError()}");
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int mprotect(nint address, nuint length, int protection);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int munmap(nint address, nuint length);
+}
