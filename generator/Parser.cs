@@ -23,7 +23,7 @@ internal static class Parser
         if (context.TargetNode is RecordDeclarationSyntax record && !record.Identifier.IsMissing)
         {
             return Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record",
-                $"declare it as 'static partial class {record.Identifier.ValueText}'"));
+                $"declare it as 'static partial class {Escape(record.Identifier.ValueText)}'"));
         }
 
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
@@ -40,7 +40,7 @@ internal static class Parser
             {
                 string name = declaration.Identifier.ValueText, outer = part.Identifier.ValueText;
                 return part == declaration
-                    ? Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, "file-local", $"declare it as 'static partial class {name}'"))
+                    ? Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, "file-local", $"declare it as 'static partial class {Escape(name)}'"))
                     : Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, $"nested in the file-local type '{outer}'", $"remove 'file' from '{outer}'"));
             }
         }
