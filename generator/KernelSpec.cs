@@ -61,19 +61,4 @@ internal sealed record KernelSpec(
     bool GeneratedCodeAttribute = true)
 {
     public int Length => Batch * Classes;
-
-    /// <summary>The file name of the generated source: the class's full name plus <c>.LossKernel.g.cs</c>.</summary>
-    public string HintName
-    {
-        get
-        {
-            var name = Namespace is null ? string.Empty : Namespace + ".";
-            foreach (var t in ContainingTypes)
-            {
-                name += t.Name + ".";
-            }
-
-            return name + ClassName + ".LossKernel.g.cs";
-        }
-    }
 }

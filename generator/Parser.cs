@@ -23,7 +23,7 @@ internal static class Parser
         if (context.TargetNode is RecordDeclarationSyntax record && !record.Identifier.IsMissing)
         {
             return Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, record.Identifier.GetLocation(), record.Identifier.ValueText, "a record",
-                $"declare it as 'static partial class {record.Identifier.ValueText}'"));
+                $"declare it as 'static partial class {Escape(record.Identifier.ValueText)}'"));
         }
 
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
@@ -40,14 +40,15 @@ internal static class Parser
             {
                 string name = declaration.Identifier.ValueText, outer = part.Identifier.ValueText;
                 return part == declaration
-                    ? Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, "file-local", $"declare it as 'static partial class {name}'"))
+                    ? Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, "file-local", $"declare it as 'static partial class {Escape(name)}'"))
                     : Only(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassKind, file.GetLocation(), name, $"nested in the file-local type '{outer}'", $"remove 'file' from '{outer}'"));
             }
         }
 
-        // A declaration the parser could not complete (no name) is the compiler's to report (CS1001);
-        // generating into it would only add errors in a file the user cannot edit.
-        if (declaration.Identifier.IsMissing || declaration.Ancestors().OfType<TypeDeclarationSyntax>().Any(t => t.Identifier.IsMissing))
+        // A declaration the parser could not complete (no name, a namespace without a name)
+        // is the compiler's to report (CS1001); generating into it would only add errors in a file the
+        // user cannot edit.
+        if (declaration.AncestorsAndSelf().Any(HeaderIsBroken))
         {
             return (null, EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -257,6 +258,17 @@ internal static class Parser
         return (spec, result);
     }
 
+    /// <summary>Whether the part of a declaration the generated file repeats has a syntax error: a type's modifiers,
+    /// keyword, name or type parameters (a missing name), or a namespace's name (<c>namespace .B</c>).
+    /// Errors in bodies and attribute lists do not count.</summary>
+    private static bool HeaderIsBroken(SyntaxNode node) => node switch
+    {
+        TypeDeclarationSyntax t => t.Identifier.IsMissing || t.Identifier.ContainsDiagnostics || t.Keyword.ContainsDiagnostics
+            || t.Modifiers.Any(m => m.ContainsDiagnostics) || (t.TypeParameterList?.ContainsDiagnostics ?? false),
+        BaseNamespaceDeclarationSyntax n => n.Name.ContainsDiagnostics || n.Name.IsMissing,
+        _ => false,
+    };
+
     private static (KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics) Only(DiagnosticInfo diagnostic) =>
         (null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
 
@@ -291,10 +303,15 @@ internal static class Parser
     /// <summary>The class's own accessibility and <c>static</c> modifiers, repeated on the generated part.</summary>
     private static string Modifiers(ClassDeclarationSyntax declaration)
     {
-        var kept = declaration.Modifiers
-            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword)
-                || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.StaticKeyword))
-            .Select(m => m.ValueText);
+        // "public public" and "public internal" are the compiler's (CS1004, CS0107) at the user's declaration, not
+        // again in ours: each modifier once, and no accessibility at all where the user's is invalid (a part may omit it).
+        var access = declaration.Modifiers
+            .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword))
+            .Select(m => m.ValueText)
+            .Distinct()
+            .ToList();
+        bool valid = access.Count <= 1 || (access.Count == 2 && access.Contains("protected") && (access.Contains("internal") || access.Contains("private")));
+        var kept = (valid ? access : new List<string>()).Concat(declaration.Modifiers.Any(SyntaxKind.StaticKeyword) ? new[] { "static" } : new string[0]);
         return string.Join(" ", kept.Concat(new[] { "partial", "class" }));
     }
 }

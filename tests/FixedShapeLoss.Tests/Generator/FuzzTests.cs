@@ -25,7 +25,7 @@ public class FuzzTests
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 
     /// <summary>Whether the emitter writes double kernels yet (the element type is parsed before every member is
-    /// emitted for it); until it does, the fuzzer asks for float where it would ask for double.</summary>
+    /// emitted for it); until it does, double kernels get no user member whose clash depends on the element type.</summary>
     private static readonly Lazy<bool> DoubleKernels = new(() =>
     {
         var (result, _) = GeneratorHarness.Run("[FixedShapeLoss.LossKernel(Batch = 1, Classes = 2, ElementType = typeof(double))]\nstatic partial class Probe { }\n");
@@ -75,6 +75,9 @@ public class FuzzTests
         Assert.Contains(variants, v => v.CompilerError && v.ExpectedFsl.Count == 0);
         Assert.Contains(variants, v => v.TokenMutated);
         Assert.True(variants.Count(v => v.Kernels.Count > 0) >= DefaultCount / 4, "too few valid variants");
+        Assert.Contains(variants, v => v.Kernels.Count > 0 && v.Sources[0].Contains("ElementType = typeof(double)", StringComparison.Ordinal));
+        Assert.Contains(variants, v => v.Kernels.Count > 0 && v.Sources[0].Contains("ElementType = typeof(float)", StringComparison.Ordinal));
+        Assert.Contains(variants, v => v.CheckOverflow && v.Kernels.Count > 0);
         if (DoubleKernels.Value)
         {
             Assert.Contains(variants, v => v.Kernels.Any(k => k.Double));

@@ -216,6 +216,37 @@ public class HardeningTests
         DiagnosticAssert.At(d, source, "loss", before: "class ");
     }
 
+    [Theory]
+    [InlineData("public public static partial class Loss { }", "CS1004")]
+    [InlineData("public internal static partial class Loss { }", "CS0107")]
+    [InlineData("static static partial class Loss { }", "CS1004")]
+    public void InvalidModifiers_AreTheCompilersErrorOnlyAtTheUsersDeclaration(string declaration, string compilerError)
+    {
+        // Found by the 10,000-variant fuzz run: the generated part repeated the modifiers, and the error.
+        string source = Usings + "[LossKernel(Batch = 2, Classes = 3)]\n" + declaration + "\n";
+
+        var (result, output) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Diagnostics);
+        var errors = GeneratorHarness.CompileErrors(output);
+        Assert.NotEmpty(errors);
+        Assert.All(errors, d => Assert.Equal("Source0.cs", d.Location.GetLineSpan().Path));
+        Assert.Contains(errors, d => d.Id == compilerError);
+    }
+
+    [Theory]
+    [InlineData("namespace .B\n{\n    [LossKernel(Batch = 2, Classes = 3)]\n    static partial class Loss { }\n}\n")]
+    [InlineData("namespace A.\n{\n    [LossKernel(Batch = 2, Classes = 3)]\n    static partial class Loss { }\n}\n")]
+    public void NamespaceWithoutAName_IsTheCompilersError(string body)
+    {
+        // Found by the 10,000-variant fuzz run: the generated file repeated 'namespace .B' (CS1001 in it).
+        var (result, output) = GeneratorHarness.Run("using FixedShapeLoss;\n" + body);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.GeneratedTrees);
+        Assert.Contains(output.GetDiagnostics(), d => d.Id == "CS1001" && d.Location.GetLineSpan().Path == "Source0.cs");
+    }
+
     // ---- Diagnostics that pointed at the wrong thing ----
 
     [Theory]
