@@ -490,7 +490,13 @@ public class DiagnosticTests
             Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity);
             Assert.True(d.IsEnabledByDefault);
             Assert.Equal("FixedShapeLoss", d.Category);
+            Assert.False(string.IsNullOrWhiteSpace(d.Description.ToString(CultureInfo.InvariantCulture)));
+            Assert.EndsWith("#" + d.Id.ToLowerInvariant(), d.HelpLinkUri, StringComparison.Ordinal);
         });
+
+        // Each help link's anchor is a row of the README's Diagnostics table.
+        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(TestData.RepositoryRoot, "README.md"));
+        Assert.All(descriptors, d => Assert.Contains($"<a id=\"{d.Id.ToLowerInvariant()}\"></a>{d.Id} |", readme));
 
         // Every ID is tracked in AnalyzerReleases.Unshipped.md (RS2008 enforces it at build time too).
         string tracking = System.IO.File.ReadAllText(System.IO.Path.Combine(TestData.RepositoryRoot, "generator", "AnalyzerReleases.Unshipped.md"));
