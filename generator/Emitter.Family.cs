@@ -1,0 +1,309 @@
+using System.Collections.Generic;
+
+namespace FixedShapeLoss.Generator;
+
+// The loss family beside cross-entropy: nn.NLLLoss, nn.BCEWithLogitsLoss and nn.BCELoss for the class's shape and
+// element type. Every member checks its spans' lengths and hands the matrix, with the shape and the options as
+// constants, to one generic helper of FixedShapeLoss.LossFamily (SIMD over the flat matrix, float or double).
+internal static partial class Emitter
+{
+    private const string Family = "global::FixedShapeLoss.LossFamily";
+
+    /// <summary>The family's members with the parameter types of each overload, for <c>float</c> and <c>double</c>
+    /// (to be merged into <see cref="GeneratedMembers"/> so that a user member of the same signature is FSL007).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> FamilyGeneratedMembers = FamilySignatures();
+
+    private static Dictionary<string, string[]> FamilySignatures()
+    {
+        var members = new Dictionary<string, string[]>();
+        foreach (string t in new[] { "float", "double" })
+        {
+            string ro = $"global::System.ReadOnlySpan<{t}>", span = $"global::System.Span<{t}>";
+            Add(members, "NllLoss", $"{ro}, {ReadOnlySpanInt}", $"{ro}, {ReadOnlySpanInt}, {ro}");
+            Add(members, "NllLossPerSample", $"{ro}, {ReadOnlySpanInt}, {span}");
+            Add(members, "NllLossBackward", $"{ro}, {ReadOnlySpanInt}, {span}", $"{ro}, {ReadOnlySpanInt}, {ro}, {span}");
+            Add(members, "BinaryCrossEntropyWithLogitsLoss", $"{ro}, {ro}", $"{ro}, {ro}, {ro}");
+            Add(members, "BinaryCrossEntropyWithLogitsLossPerElement", $"{ro}, {ro}, {span}");
+            Add(members, "BinaryCrossEntropyWithLogitsLossBackward", $"{ro}, {ro}, {span}", $"{ro}, {ro}, {ro}, {span}");
+            Add(members, "BinaryCrossEntropyLoss", $"{ro}, {ro}");
+            Add(members, "BinaryCrossEntropyLossPerElement", $"{ro}, {ro}, {span}");
+            Add(members, "BinaryCrossEntropyLossBackward", $"{ro}, {ro}, {span}");
+        }
+
+        return members;
+    }
+
+    private static void Add(Dictionary<string, string[]> members, string name, params string[] signatures)
+    {
+        if (members.TryGetValue(name, out var existing))
+        {
+            var all = new List<string>(existing);
+            all.AddRange(signatures);
+            signatures = all.ToArray();
+        }
+
+        members[name] = signatures;
+    }
+
+    private sealed partial class KernelWriter
+    {
+        private string Matrix => $"The {Shape} matrix of {T}, row-major";
+
+        /// <summary>NLLLoss, BCEWithLogitsLoss and BCELoss, each with its per-element (or per-sample) and backward members.</summary>
+        public void LossFamily()
+        {
+            NllLoss(weighted: false);
+            NllLoss(weighted: true);
+            NllLossPerSample();
+            NllLossBackward(weighted: false);
+            NllLossBackward(weighted: true);
+            WithLogits(posWeight: false);
+            WithLogits(posWeight: true);
+            WithLogitsPerElement();
+            WithLogitsBackward(posWeight: false);
+            WithLogitsBackward(posWeight: true);
+            Bce();
+            BcePerElement();
+            BceBackward();
+        }
+
+        // ------------------------------------------------------------------ nn.NLLLoss
+
+        private string NllReductionDoc => _mean
+            ? "Mean: the sum of the per-sample losses divided by the summed weights of the rows whose target is not IgnoreIndex (NaN when all are ignored)."
+            : "Sum: the sum of the per-sample losses (0 when all targets are ignored).";
+
+        private (string Name, string Text)[] NllParams(bool weighted, (string Name, string Text)? destination)
+        {
+            var list = new List<(string, string)>
+            {
+                ("logProbabilities", $"{Matrix}: log-probabilities (e.g. from <c>LogSoftmax</c>)."),
+                ("targets", "One class index per row, in [0, Classes) or IgnoreIndex."),
+            };
+            if (weighted)
+            {
+                list.Add(("weight", "One weight per class (length Classes)."));
+            }
+
+            if (destination is { } d)
+            {
+                list.Add(d);
+            }
+
+            return list.ToArray();
+        }
+
+        private void NllChecks(bool weighted, string? destination, string destinationLength)
+        {
+            CheckLength("logProbabilities", "Length");
+            CheckLength("targets", "Batch");
+            if (weighted)
+            {
+                CheckLength("weight", "Classes");
+            }
+
+            if (destination is not null)
+            {
+                CheckLength(destination, destinationLength);
+            }
+        }
+
+        private string WeightArgument(bool weighted, string name) => weighted ? name : $"{ReadOnlySpanT}.Empty";
+
+        private void NllLoss(bool weighted)
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.NLLLoss</c> on log-probabilities{(weighted ? ", with class weights" : "")}: <c>l_i = -w[t_i] x[i, t_i]</c>. {NllReductionDoc}",
+                NllParams(weighted, destination: null));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            using (Method($"public static {T} NllLoss({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")})"))
+            {
+                NllChecks(weighted, null, "");
+                _w.Line($"// l_i = -{(weighted ? "w[t_i] " : "")}x[i, t_i], 0 where t_i == IgnoreIndex; {(_mean ? $"sum_i l_i / sum_i {(weighted ? "w[t_i]" : "1")} over the rows not ignored" : "sum_i l_i")}");
+                _w.Line($"return {Family}.NllLoss<{T}>(logProbabilities, targets, {WeightArgument(weighted, "weight")}, Classes, IgnoreIndex, Reduction);");
+            }
+        }
+
+        private void NllLossPerSample()
+        {
+            _w.Line();
+            Doc("Per-sample <c>torch.nn.NLLLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -x[i, t_i]</c>, 0 where the target is IgnoreIndex.",
+                NllParams(weighted: false, destination: ("losses", "Receives one loss per row (length Batch).")));
+            using (Method($"public static void NllLossPerSample({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets, {SpanT} losses)"))
+            {
+                NllChecks(weighted: false, "losses", "Batch");
+                _w.Line("// losses[i] = -x[i, t_i], 0 where t_i == IgnoreIndex");
+                _w.Line($"{Family}.NllLossPerSample<{T}>(logProbabilities, targets, {ReadOnlySpanT}.Empty, Classes, IgnoreIndex, losses);");
+            }
+        }
+
+        private void NllLossBackward(bool weighted)
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.NLLLoss</c>{(weighted ? " with class weights" : "")} and its gradient with respect to the log-probabilities. {NllReductionDoc} "
+                + $"<c>gradient[i, t_i] = -w[t_i] / {(_mean ? "denominator" : "1")}</c>, 0 elsewhere and on ignored rows. <c>gradient</c> may be <c>logProbabilities</c> (in place).",
+                NllParams(weighted, destination: ("gradient", $"Receives d loss / d logProbabilities, {Shape}.")));
+            _w.Line("/// <returns>The reduced loss, as <c>NllLoss</c> returns it.</returns>");
+            using (Method($"public static {T} NllLossBackward({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")}, {SpanT} gradient)"))
+            {
+                NllChecks(weighted, "gradient", "Length");
+                _w.Line($"// loss as NllLoss; gradient[i, t_i] = -{(weighted ? "w[t_i]" : "1")}{(_mean ? " / denominator" : "")}, every other element 0");
+                _w.Line($"return {Family}.NllLossBackward<{T}>(logProbabilities, targets, {WeightArgument(weighted, "weight")}, Classes, IgnoreIndex, Reduction, gradient);");
+            }
+        }
+
+        // ------------------------------------------------------------------ nn.BCEWithLogitsLoss
+
+        private string ElementReductionDoc => _mean
+            ? "Mean: the sum of the element losses divided by Length (Batch × Classes)."
+            : "Sum: the sum of the element losses.";
+
+        private (string Name, string Text)[] LogitParams(bool posWeight, (string Name, string Text)? destination)
+        {
+            var list = new List<(string, string)>
+            {
+                ("logits", $"{Matrix}: one logit per class (multi-label; Classes = 1 is plain binary classification)."),
+                ("targets", $"The {Shape} target probabilities in [0, 1] (0/1 labels or soft labels)."),
+            };
+            if (posWeight)
+            {
+                list.Add(("posWeight", "One weight per class for the positive term, <c>pos_weight</c> (length Classes)."));
+            }
+
+            if (destination is { } d)
+            {
+                list.Add(d);
+            }
+
+            return list.ToArray();
+        }
+
+        private void ElementChecks(string input, bool posWeight, string? destination)
+        {
+            CheckLength(input, "Length");
+            CheckLength("targets", "Length");
+            if (posWeight)
+            {
+                CheckLength("posWeight", "Classes");
+            }
+
+            if (destination is not null)
+            {
+                CheckLength(destination, "Length");
+            }
+        }
+
+        private string WithLogitsFormula(bool posWeight) => posWeight
+            ? "l = (1 - y) x + (1 + (p_c - 1) y) softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|))"
+            : "l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|))";
+
+        private void WithLogits(bool posWeight)
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")}, element-wise over the {Shape} logits: "
+                + $"<c>l = (1 - y) x + {(posWeight ? "(1 + (p_c - 1) y) " : "")}log(1 + exp(-x))</c>, computed without overflow. {ElementReductionDoc}",
+                LogitParams(posWeight, destination: null));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            using (Method($"public static {T} BinaryCrossEntropyWithLogitsLoss({ReadOnlySpanT} logits, {ReadOnlySpanT} targets{(posWeight ? $", {ReadOnlySpanT} posWeight" : "")})"))
+            {
+                ElementChecks("logits", posWeight, null);
+                _w.Line($"// {WithLogitsFormula(posWeight)}; {(_mean ? "sum / Length" : "sum")}");
+                _w.Line($"return {Family}.BinaryCrossEntropyWithLogitsLoss<{T}>(logits, targets, {WeightArgument(posWeight, "posWeight")}, Classes, Reduction);");
+            }
+        }
+
+        private void WithLogitsPerElement()
+        {
+            _w.Line();
+            Doc("Element-wise <c>torch.nn.BCEWithLogitsLoss</c> (<c>reduction='none'</c>): <c>losses[k] = (1 - y_k) x_k + log(1 + exp(-x_k))</c>.",
+                LogitParams(posWeight: false, destination: ("losses", $"Receives the {Shape} element losses.")));
+            using (Method($"public static void BinaryCrossEntropyWithLogitsLossPerElement({ReadOnlySpanT} logits, {ReadOnlySpanT} targets, {SpanT} losses)"))
+            {
+                ElementChecks("logits", posWeight: false, "losses");
+                _w.Line($"// {WithLogitsFormula(posWeight: false)}, one per element");
+                _w.Line($"{Family}.BinaryCrossEntropyWithLogitsLossPerElement<{T}>(logits, targets, {ReadOnlySpanT}.Empty, Classes, losses);");
+            }
+        }
+
+        private void WithLogitsBackward(bool posWeight)
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")} and its gradient with respect to the logits. {ElementReductionDoc} "
+                + $"<c>gradient = {(posWeight ? "(sigmoid(x) (1 + (p_c - 1) y) - p_c y)" : "(sigmoid(x) - y)")}{(_mean ? " / Length" : "")}</c>. <c>gradient</c> may be <c>logits</c> (in place).",
+                LogitParams(posWeight, destination: ("gradient", $"Receives d loss / d logits, {Shape}.")));
+            _w.Line("/// <returns>The reduced loss, as <c>BinaryCrossEntropyWithLogitsLoss</c> returns it.</returns>");
+            using (Method($"public static {T} BinaryCrossEntropyWithLogitsLossBackward({ReadOnlySpanT} logits, {ReadOnlySpanT} targets{(posWeight ? $", {ReadOnlySpanT} posWeight" : "")}, {SpanT} gradient)"))
+            {
+                ElementChecks("logits", posWeight, "gradient");
+                _w.Line($"// loss as BinaryCrossEntropyWithLogitsLoss; dl/dx = {(posWeight ? "sigmoid(x) (1 + (p_c - 1) y) - p_c y" : "sigmoid(x) - y")}{(_mean ? ", times 1 / Length" : "")}");
+                _w.Line($"return {Family}.BinaryCrossEntropyWithLogitsLossBackward<{T}>(logits, targets, {WeightArgument(posWeight, "posWeight")}, Classes, Reduction, gradient);");
+            }
+        }
+
+        // ------------------------------------------------------------------ nn.BCELoss
+
+        private (string Name, string Text)[] ProbabilityParams((string Name, string Text)? destination)
+        {
+            var list = new List<(string, string)>
+            {
+                ("probabilities", $"{Matrix}: predicted probabilities, each in [0, 1]."),
+                ("targets", $"The {Shape} target probabilities, each in [0, 1]."),
+            };
+            if (destination is { } d)
+            {
+                list.Add(d);
+            }
+
+            return list.ToArray();
+        }
+
+        private const string BceFormula = "l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))";
+
+        private const string BceThrows = "/// <exception cref=\"global::System.ArgumentOutOfRangeException\">An element of <c>probabilities</c> or <c>targets</c> is outside [0, 1] or NaN; the message names it. Nothing is written.</exception>";
+
+        private void Bce()
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.BCELoss</c> on probabilities, element-wise: <c>{BceFormula}</c> (each log clamped at -100 as PyTorch does, so 0 and 1 give finite losses). {ElementReductionDoc}",
+                ProbabilityParams(destination: null));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            _w.Line(BceThrows);
+            using (Method($"public static {T} BinaryCrossEntropyLoss({ReadOnlySpanT} probabilities, {ReadOnlySpanT} targets)"))
+            {
+                ElementChecks("probabilities", posWeight: false, null);
+                _w.Line($"// {BceFormula}; {(_mean ? "sum / Length" : "sum")}");
+                _w.Line($"return {Family}.BinaryCrossEntropyLoss<{T}>(probabilities, targets, Reduction);");
+            }
+        }
+
+        private void BcePerElement()
+        {
+            _w.Line();
+            Doc($"Element-wise <c>torch.nn.BCELoss</c> (<c>reduction='none'</c>): <c>{BceFormula}</c>.",
+                ProbabilityParams(destination: ("losses", $"Receives the {Shape} element losses.")));
+            _w.Line(BceThrows);
+            using (Method($"public static void BinaryCrossEntropyLossPerElement({ReadOnlySpanT} probabilities, {ReadOnlySpanT} targets, {SpanT} losses)"))
+            {
+                ElementChecks("probabilities", posWeight: false, "losses");
+                _w.Line($"// {BceFormula}, one per element");
+                _w.Line($"{Family}.BinaryCrossEntropyLossPerElement<{T}>(probabilities, targets, losses);");
+            }
+        }
+
+        private void BceBackward()
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.BCELoss</c> and its gradient with respect to the probabilities. {ElementReductionDoc} "
+                + $"<c>gradient = (x - y) / max((1 - x) x, 1e-12f){(_mean ? " / Length" : "")}</c> (PyTorch's EPSILON, a float constant also for double). <c>gradient</c> may be <c>probabilities</c> (in place).",
+                ProbabilityParams(destination: ("gradient", $"Receives d loss / d probabilities, {Shape}.")));
+            _w.Line("/// <returns>The reduced loss, as <c>BinaryCrossEntropyLoss</c> returns it.</returns>");
+            _w.Line(BceThrows);
+            using (Method($"public static {T} BinaryCrossEntropyLossBackward({ReadOnlySpanT} probabilities, {ReadOnlySpanT} targets, {SpanT} gradient)"))
+            {
+                ElementChecks("probabilities", posWeight: false, "gradient");
+                _w.Line($"// loss as BinaryCrossEntropyLoss; dl/dx = (x - y) / max((1 - x) x, 1e-12f){(_mean ? ", times 1 / Length" : "")}");
+                _w.Line($"return {Family}.BinaryCrossEntropyLossBackward<{T}>(probabilities, targets, Reduction, gradient);");
+            }
+        }
+    }
+}
