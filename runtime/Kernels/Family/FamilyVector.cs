@@ -50,7 +50,8 @@ internal interface IFamilyVector<TV, T>
     /// <summary>True when every lane of <paramref name="mask"/> is set.</summary>
     static abstract bool All(TV mask);
 
-    static abstract T Sum(TV value);
+    /// <summary>The sum of the lanes, each widened to double and added in double.</summary>
+    static abstract double SumWide(TV value);
 
     /// <summary><c>p * 2^n</c> where <c>n</c> sits in the low bits of <c>shifted = n + 1.5 * 2^mantissaBits</c>,
     /// in two exact power-of-two factors so subnormal results round once.</summary>
@@ -124,7 +125,16 @@ internal readonly struct FamilyVector128<T> : IFamilyVector<Vector128<T>, T>
     public static bool All(Vector128<T> mask) => mask.AsInt32() == Vector128<int>.AllBitsSet;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sum(Vector128<T> value) => Vector128.Sum(value);
+    public static double SumWide(Vector128<T> value)
+    {
+        double sum = 0;
+        for (int i = 0; i < Vector128<T>.Count; i++)
+        {
+            sum += double.CreateTruncating(value.GetElement(i));
+        }
+
+        return sum;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> ScaleByShiftedExponent(Vector128<T> p, Vector128<T> shifted)
@@ -231,7 +241,16 @@ internal readonly struct FamilyVector256<T> : IFamilyVector<Vector256<T>, T>
     public static bool All(Vector256<T> mask) => mask.AsInt32() == Vector256<int>.AllBitsSet;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sum(Vector256<T> value) => Vector256.Sum(value);
+    public static double SumWide(Vector256<T> value)
+    {
+        double sum = 0;
+        for (int i = 0; i < Vector256<T>.Count; i++)
+        {
+            sum += double.CreateTruncating(value.GetElement(i));
+        }
+
+        return sum;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> ScaleByShiftedExponent(Vector256<T> p, Vector256<T> shifted)
@@ -338,7 +357,16 @@ internal readonly struct FamilyVector512<T> : IFamilyVector<Vector512<T>, T>
     public static bool All(Vector512<T> mask) => mask.AsInt32() == Vector512<int>.AllBitsSet;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sum(Vector512<T> value) => Vector512.Sum(value);
+    public static double SumWide(Vector512<T> value)
+    {
+        double sum = 0;
+        for (int i = 0; i < Vector512<T>.Count; i++)
+        {
+            sum += double.CreateTruncating(value.GetElement(i));
+        }
+
+        return sum;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> ScaleByShiftedExponent(Vector512<T> p, Vector512<T> shifted)

@@ -18,8 +18,8 @@ namespace FixedShapeLoss;
 /// <c>classes</c>). Every method checks its spans first and writes nothing before the checks pass; no method
 /// reads or writes outside the spans it is given or allocates. Every <c>...Backward</c> may run in place
 /// (<c>gradient</c> the same memory as the input) and then returns the same loss and writes the same bits.
-/// Sums are taken in blocks of at most 16 vectors whose totals are added in double with Neumaier's
-/// compensation, so the error does not grow with the batch.
+/// Sums are taken lane by lane with Kahan's compensation in blocks of at most 16 vectors whose lanes
+/// are added in double with Neumaier's compensation, so the error does not grow with the batch.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static partial class LossFamily
@@ -120,7 +120,7 @@ public static partial class LossFamily
         where TOp : IElementLoss<T>
         where TMode : IDriveMode
     {
-        const int BlockVectors = 16; // vectors summed in T before the block total goes into the double sum
+        const int BlockVectors = 16; // vectors summed (compensated) in T before the block's lanes go into the double sum
         bool weighted = !weight.IsEmpty;
         nuint n = (nuint)x.Length;
         nuint count = (nuint)TS.Count;
@@ -131,7 +131,7 @@ public static partial class LossFamily
         TV one = TS.Splat(T.One);
         TV scaleV = TS.Splat(scale);
         TV zero = TS.Splat(T.Zero);
-        TV acc = zero;
+        TV acc = zero, compensation = zero; // Kahan, lane by lane
         int inBlock = 0;
         var total = default(CompensatedSum);
 
@@ -158,11 +158,14 @@ public static partial class LossFamily
             }
             else
             {
-                acc = TS.Add(acc, loss);
+                TV term = TS.Subtract(loss, compensation);
+                TV next = TS.Add(acc, term);
+                compensation = TS.Subtract(TS.Subtract(next, acc), term);
+                acc = next;
                 if (++inBlock == BlockVectors)
                 {
-                    total.Add(double.CreateTruncating(TS.Sum(acc)));
-                    acc = zero;
+                    AddBlock<T, TV, TS>(ref total, acc, compensation);
+                    acc = compensation = zero;
                     inBlock = 0;
                 }
             }
@@ -170,7 +173,7 @@ public static partial class LossFamily
 
         if (!TMode.StoresLoss)
         {
-            total.Add(double.CreateTruncating(TS.Sum(acc)));
+            AddBlock<T, TV, TS>(ref total, acc, compensation);
         }
 
         if (i < n)
@@ -214,17 +217,29 @@ public static partial class LossFamily
             }
             else
             {
-                T tail = T.Zero;
                 for (int j = 0; j < live; j++)
                 {
-                    tail += bd[j];
+                    total.Add(double.CreateTruncating(bd[j]));
                 }
-
-                total.Add(double.CreateTruncating(tail));
             }
         }
 
         return total.Value;
+    }
+
+    /// <summary>Adds a block's lanes and (when finite: an infinite loss makes it NaN) their compensation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddBlock<T, TV, TS>(ref CompensatedSum total, TV acc, TV compensation)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TV : struct
+        where TS : IFamilyVector<TV, T>
+    {
+        total.Add(TS.SumWide(acc));
+        double c = TS.SumWide(compensation);
+        if (double.IsFinite(c))
+        {
+            total.Add(-c);
+        }
     }
 
     /// <summary>The reduced loss from the sum of <paramref name="count"/> losses.</summary>

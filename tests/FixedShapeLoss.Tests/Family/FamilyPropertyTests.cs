@@ -29,7 +29,7 @@ public sealed class FamilyPropertyTests
     [Fact] public void F2x3() => Check<float, FamilyF2x3>(new(2, 3, false, -100));
     [Fact] public void F32x10() => Check<float, FamilyF32x10>(new(32, 10, false, -100));
     [Fact] public void F3x129SumIgnore7() => Check<float, FamilyF3x129SumIgnore7>(new(3, 129, true, 7));
-    [Fact] public void F300x40Ignore() => Check<float, FamilyF300x40>(new(300, 40, false, -1), iterations: 20);
+    [Fact] public void F300x40Ignore() => Check<float, FamilyF300x40>(new(300, 40, false, -1), iterations: 8);
     [Fact] public void F8x1Runtime() => Check<float, RuntimeKernel<float, OneClassMean>>(new(8, 1, false, -100));
     [Fact] public void D4x7() => Check<double, FamilyD4x7>(new(4, 7, false, -100));
     [Fact] public void D5x3Sum() => Check<double, FamilyD5x3Sum>(new(5, 3, true, -100));
@@ -42,7 +42,7 @@ public sealed class FamilyPropertyTests
     private static readonly Gen<double> Logit = Gen.OneOf(Gen.Double[-8, 8], Gen.Double[-120, 120], Gen.Double[-1e4, 1e4], Gen.Const(0.0));
     private static readonly Gen<double> Unit = Gen.OneOf(Gen.Double[0, 1], Gen.Const(0.0), Gen.Const(1.0), Gen.Double[0, 1e-7], Gen.Double[0.999999, 1]);
 
-    private static void Check<T, K>(Shape s, int iterations = 100)
+    private static void Check<T, K>(Shape s, int iterations = 40)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where K : IFamilyKernel<T>
     {
