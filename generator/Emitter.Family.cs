@@ -47,8 +47,6 @@ internal static partial class Emitter
 
     private sealed partial class KernelWriter
     {
-        private string Matrix => $"The {Shape} matrix of {T}, row-major";
-
         /// <summary>NLLLoss, BCEWithLogitsLoss and BCELoss, each with its per-element (or per-sample) and backward members.</summary>
         public void LossFamily()
         {
@@ -70,19 +68,19 @@ internal static partial class Emitter
         // ------------------------------------------------------------------ nn.NLLLoss
 
         private string NllReductionDoc => _mean
-            ? "Mean: the sum of the per-sample losses divided by the summed weights of the rows whose target is not IgnoreIndex (NaN when all are ignored)."
-            : "Sum: the sum of the per-sample losses (0 when all targets are ignored).";
+            ? "Mean: divided by the summed weights of the rows not ignored (NaN if all are)."
+            : "Sum of the per-sample losses.";
 
         private (string Name, string Text)[] NllParams(bool weighted, (string Name, string Text)? destination)
         {
             var list = new List<(string, string)>
             {
-                ("logProbabilities", $"{Matrix}: log-probabilities (e.g. from <c>LogSoftmax</c>)."),
-                ("targets", "One class index per row, in [0, Classes) or IgnoreIndex."),
+                ("logProbabilities", $"{Shape} log-probabilities, row-major."),
+                ("targets", "A class index per row, or IgnoreIndex."),
             };
             if (weighted)
             {
-                list.Add(("weight", "One weight per class (length Classes)."));
+                list.Add(("weight", "A weight per class."));
             }
 
             if (destination is { } d)
@@ -119,7 +117,7 @@ internal static partial class Emitter
             using (Method($"public static {T} NllLoss({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")})"))
             {
                 NllChecks(weighted, null, "");
-                _w.Line($"// l_i = -{(weighted ? "w[t_i] " : "")}x[i, t_i], 0 where t_i == IgnoreIndex; {(_mean ? $"sum_i l_i / sum_i {(weighted ? "w[t_i]" : "1")} over the rows not ignored" : "sum_i l_i")}");
+                _w.Line($"// l_i = -{(weighted ? "w[t_i] " : "")}x[i, t_i], 0 where t_i == IgnoreIndex; {(_mean ? (weighted ? "sum_i l_i / sum_i w[t_i] over the rows not ignored" : "sum_i l_i / the number of rows not ignored") : "sum_i l_i")}");
                 _w.Line($"return {Family}.NllLoss<{T}>(logProbabilities, targets, {WeightArgument(weighted, "weight")}, Classes, IgnoreIndex, Reduction);");
             }
         }
@@ -128,7 +126,7 @@ internal static partial class Emitter
         {
             _w.Line();
             Doc("Per-sample <c>torch.nn.NLLLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -x[i, t_i]</c>, 0 where the target is IgnoreIndex.",
-                NllParams(weighted: false, destination: ("losses", "Receives one loss per row (length Batch).")));
+                NllParams(weighted: false, destination: ("losses", "Receives a loss per row.")));
             using (Method($"public static void NllLossPerSample({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets, {SpanT} losses)"))
             {
                 NllChecks(weighted: false, "losses", "Batch");
@@ -141,9 +139,9 @@ internal static partial class Emitter
         {
             _w.Line();
             Doc($"<c>torch.nn.NLLLoss</c>{(weighted ? " with class weights" : "")} and its gradient with respect to the log-probabilities. {NllReductionDoc} "
-                + $"<c>gradient[i, t_i] = -w[t_i] / {(_mean ? "denominator" : "1")}</c>, 0 elsewhere and on ignored rows. <c>gradient</c> may be <c>logProbabilities</c> (in place).",
-                NllParams(weighted, destination: ("gradient", $"Receives d loss / d logProbabilities, {Shape}.")));
-            _w.Line("/// <returns>The reduced loss, as <c>NllLoss</c> returns it.</returns>");
+                + $"<c>gradient[i, t_i] = -w[t_i] / {(_mean ? "denominator" : "1")}</c>, else 0. In place allowed.",
+                NllParams(weighted, destination: ("gradient", "Receives d loss / d logProbabilities.")));
+            _w.Line("/// <returns>The reduced loss.</returns>");
             using (Method($"public static {T} NllLossBackward({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")}, {SpanT} gradient)"))
             {
                 NllChecks(weighted, "gradient", "Length");
@@ -155,19 +153,19 @@ internal static partial class Emitter
         // ------------------------------------------------------------------ nn.BCEWithLogitsLoss
 
         private string ElementReductionDoc => _mean
-            ? "Mean: the sum of the element losses divided by Length (Batch × Classes)."
-            : "Sum: the sum of the element losses.";
+            ? "Mean over all Length elements."
+            : "Sum over all elements.";
 
         private (string Name, string Text)[] LogitParams(bool posWeight, (string Name, string Text)? destination)
         {
             var list = new List<(string, string)>
             {
-                ("logits", $"{Matrix}: one logit per class (multi-label; Classes = 1 is plain binary classification)."),
-                ("targets", $"The {Shape} target probabilities in [0, 1] (0/1 labels or soft labels)."),
+                ("logits", $"{Shape} logits, row-major, one per label."),
+                ("targets", "Target probabilities in [0, 1], same shape."),
             };
             if (posWeight)
             {
-                list.Add(("posWeight", "One weight per class for the positive term, <c>pos_weight</c> (length Classes)."));
+                list.Add(("posWeight", "<c>pos_weight</c>: a weight per class."));
             }
 
             if (destination is { } d)
@@ -200,8 +198,7 @@ internal static partial class Emitter
         private void WithLogits(bool posWeight)
         {
             _w.Line();
-            Doc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")}, element-wise over the {Shape} logits: "
-                + $"<c>l = (1 - y) x + {(posWeight ? "(1 + (p_c - 1) y) " : "")}log(1 + exp(-x))</c>, computed without overflow. {ElementReductionDoc}",
+            Doc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")}: <c>l = (1 - y) x + {(posWeight ? "(1 + (p_c - 1) y) " : "")}log(1 + exp(-x))</c>, without overflow. {ElementReductionDoc}",
                 LogitParams(posWeight, destination: null));
             _w.Line("/// <returns>The reduced loss.</returns>");
             using (Method($"public static {T} BinaryCrossEntropyWithLogitsLoss({ReadOnlySpanT} logits, {ReadOnlySpanT} targets{(posWeight ? $", {ReadOnlySpanT} posWeight" : "")})"))
@@ -216,7 +213,7 @@ internal static partial class Emitter
         {
             _w.Line();
             Doc("Element-wise <c>torch.nn.BCEWithLogitsLoss</c> (<c>reduction='none'</c>): <c>losses[k] = (1 - y_k) x_k + log(1 + exp(-x_k))</c>.",
-                LogitParams(posWeight: false, destination: ("losses", $"Receives the {Shape} element losses.")));
+                LogitParams(posWeight: false, destination: ("losses", "Receives the element losses.")));
             using (Method($"public static void BinaryCrossEntropyWithLogitsLossPerElement({ReadOnlySpanT} logits, {ReadOnlySpanT} targets, {SpanT} losses)"))
             {
                 ElementChecks("logits", posWeight: false, "losses");
@@ -229,9 +226,9 @@ internal static partial class Emitter
         {
             _w.Line();
             Doc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")} and its gradient with respect to the logits. {ElementReductionDoc} "
-                + $"<c>gradient = {(posWeight ? "(sigmoid(x) (1 + (p_c - 1) y) - p_c y)" : "(sigmoid(x) - y)")}{(_mean ? " / Length" : "")}</c>. <c>gradient</c> may be <c>logits</c> (in place).",
-                LogitParams(posWeight, destination: ("gradient", $"Receives d loss / d logits, {Shape}.")));
-            _w.Line("/// <returns>The reduced loss, as <c>BinaryCrossEntropyWithLogitsLoss</c> returns it.</returns>");
+                + $"<c>gradient = {(posWeight ? "(sigmoid(x) (1 + (p_c - 1) y) - p_c y)" : "(sigmoid(x) - y)")}{(_mean ? " / Length" : "")}</c>. In place allowed.",
+                LogitParams(posWeight, destination: ("gradient", "Receives d loss / d logits.")));
+            _w.Line("/// <returns>The reduced loss.</returns>");
             using (Method($"public static {T} BinaryCrossEntropyWithLogitsLossBackward({ReadOnlySpanT} logits, {ReadOnlySpanT} targets{(posWeight ? $", {ReadOnlySpanT} posWeight" : "")}, {SpanT} gradient)"))
             {
                 ElementChecks("logits", posWeight, "gradient");
@@ -246,8 +243,8 @@ internal static partial class Emitter
         {
             var list = new List<(string, string)>
             {
-                ("probabilities", $"{Matrix}: predicted probabilities, each in [0, 1]."),
-                ("targets", $"The {Shape} target probabilities, each in [0, 1]."),
+                ("probabilities", $"{Shape} probabilities in [0, 1], row-major."),
+                ("targets", "Target probabilities in [0, 1], same shape."),
             };
             if (destination is { } d)
             {
@@ -259,12 +256,12 @@ internal static partial class Emitter
 
         private const string BceFormula = "l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))";
 
-        private const string BceThrows = "/// <exception cref=\"global::System.ArgumentOutOfRangeException\">An element of <c>probabilities</c> or <c>targets</c> is outside [0, 1] or NaN; the message names it. Nothing is written.</exception>";
+        private const string BceThrows = "/// <exception cref=\"global::System.ArgumentOutOfRangeException\">An element is outside [0, 1] or NaN (nothing is written).</exception>";
 
         private void Bce()
         {
             _w.Line();
-            Doc($"<c>torch.nn.BCELoss</c> on probabilities, element-wise: <c>{BceFormula}</c> (each log clamped at -100 as PyTorch does, so 0 and 1 give finite losses). {ElementReductionDoc}",
+            Doc($"<c>torch.nn.BCELoss</c> on probabilities, element-wise: <c>{BceFormula}</c>. {ElementReductionDoc}",
                 ProbabilityParams(destination: null));
             _w.Line("/// <returns>The reduced loss.</returns>");
             _w.Line(BceThrows);
@@ -280,7 +277,7 @@ internal static partial class Emitter
         {
             _w.Line();
             Doc($"Element-wise <c>torch.nn.BCELoss</c> (<c>reduction='none'</c>): <c>{BceFormula}</c>.",
-                ProbabilityParams(destination: ("losses", $"Receives the {Shape} element losses.")));
+                ProbabilityParams(destination: ("losses", "Receives the element losses.")));
             _w.Line(BceThrows);
             using (Method($"public static void BinaryCrossEntropyLossPerElement({ReadOnlySpanT} probabilities, {ReadOnlySpanT} targets, {SpanT} losses)"))
             {
@@ -294,9 +291,9 @@ internal static partial class Emitter
         {
             _w.Line();
             Doc($"<c>torch.nn.BCELoss</c> and its gradient with respect to the probabilities. {ElementReductionDoc} "
-                + $"<c>gradient = (x - y) / max((1 - x) x, 1e-12f){(_mean ? " / Length" : "")}</c> (PyTorch's EPSILON, a float constant also for double). <c>gradient</c> may be <c>probabilities</c> (in place).",
-                ProbabilityParams(destination: ("gradient", $"Receives d loss / d probabilities, {Shape}.")));
-            _w.Line("/// <returns>The reduced loss, as <c>BinaryCrossEntropyLoss</c> returns it.</returns>");
+                + $"<c>gradient = (x - y) / max((1 - x) x, 1e-12f){(_mean ? " / Length" : "")}</c>. In place allowed.",
+                ProbabilityParams(destination: ("gradient", "Receives d loss / d probabilities.")));
+            _w.Line("/// <returns>The reduced loss.</returns>");
             _w.Line(BceThrows);
             using (Method($"public static {T} BinaryCrossEntropyLossBackward({ReadOnlySpanT} probabilities, {ReadOnlySpanT} targets, {SpanT} gradient)"))
             {
