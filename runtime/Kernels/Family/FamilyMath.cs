@@ -21,7 +21,11 @@ internal static class FamilyMath<T, TV, TS>
     where TV : struct
     where TS : IFamilyVector<TV, T>
 {
-    private static bool Single => typeof(T) == typeof(float);
+    private static bool Single
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => typeof(T) == typeof(float);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV C(double value) => TS.Splat(T.CreateTruncating(value));

@@ -178,53 +178,67 @@ public static partial class LossFamily
 
         if (i < n)
         {
-            // The last partial vector: copy in, pad (x = Padding, y = 0, weight = 1), compute, copy the live lanes out.
-            int live = (int)(n - i);
-            Span<T> bx = stackalloc T[16];
-            Span<T> by = stackalloc T[16];
-            Span<T> bw = stackalloc T[16];
-            Span<T> bd = stackalloc T[16];
-            bx.Fill(TOp.Padding);
-            by.Clear();
-            bw.Fill(T.One);
-            x.Slice((int)i).CopyTo(bx);
-            y.Slice((int)i).CopyTo(by);
-            if (weighted)
-            {
-                weight.Slice((int)i).CopyTo(bw);
-            }
-
-            ref T bdr = ref MemoryMarshal.GetReference(bd);
-            TV xv = TS.Load(ref MemoryMarshal.GetReference(bx), 0);
-            TV yv = TS.Load(ref MemoryMarshal.GetReference(by), 0);
-            TV wv = TS.Load(ref MemoryMarshal.GetReference(bw), 0);
-            TV loss;
-            if (TMode.StoresGradient)
-            {
-                loss = TOp.LossAndGradient<TV, TS>(xv, yv, wv, scaleV, out TV gradient);
-                TS.Store(gradient, ref bdr, 0);
-                bd.Slice(0, live).CopyTo(destination.Slice((int)i));
-            }
-            else
-            {
-                loss = TOp.Loss<TV, TS>(xv, yv, wv);
-            }
-
-            TS.Store(loss, ref bdr, 0);
-            if (TMode.StoresLoss)
-            {
-                bd.Slice(0, live).CopyTo(destination.Slice((int)i));
-            }
-            else
-            {
-                for (int j = 0; j < live; j++)
-                {
-                    total.Add(double.CreateTruncating(bd[j]));
-                }
-            }
+            Tail<T, TV, TS, TOp, TMode>(x, y, weight, destination, scale, (int)i, ref total);
         }
 
         return total.Value;
+    }
+
+    /// <summary>The last partial vector: copy in, pad (x = Padding, y = 0, weight = 1), compute as a whole vector, copy
+    /// the live lanes out. Its own method, so the main loop keeps the JIT's inlining budget.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Tail<T, TV, TS, TOp, TMode>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> weight, Span<T> destination, T scale, int i, ref CompensatedSum total)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TV : struct
+        where TS : IFamilyVector<TV, T>
+        where TOp : IElementLoss<T>
+        where TMode : IDriveMode
+    {
+        bool weighted = !weight.IsEmpty;
+        TV scaleV = TS.Splat(scale);
+        int live = x.Length - i;
+        Span<T> bx = stackalloc T[16];
+        Span<T> by = stackalloc T[16];
+        Span<T> bw = stackalloc T[16];
+        Span<T> bd = stackalloc T[16];
+        bx.Fill(TOp.Padding);
+        by.Clear();
+        bw.Fill(T.One);
+        x.Slice(i).CopyTo(bx);
+        y.Slice(i).CopyTo(by);
+        if (weighted)
+        {
+            weight.Slice(i).CopyTo(bw);
+        }
+
+        ref T bdr = ref MemoryMarshal.GetReference(bd);
+        TV xv = TS.Load(ref MemoryMarshal.GetReference(bx), 0);
+        TV yv = TS.Load(ref MemoryMarshal.GetReference(by), 0);
+        TV wv = TS.Load(ref MemoryMarshal.GetReference(bw), 0);
+        TV loss;
+        if (TMode.StoresGradient)
+        {
+            loss = TOp.LossAndGradient<TV, TS>(xv, yv, wv, scaleV, out TV gradient);
+            TS.Store(gradient, ref bdr, 0);
+            bd.Slice(0, live).CopyTo(destination.Slice(i));
+        }
+        else
+        {
+            loss = TOp.Loss<TV, TS>(xv, yv, wv);
+        }
+
+        TS.Store(loss, ref bdr, 0);
+        if (TMode.StoresLoss)
+        {
+            bd.Slice(0, live).CopyTo(destination.Slice(i));
+        }
+        else
+        {
+            for (int j = 0; j < live; j++)
+            {
+                total.Add(double.CreateTruncating(bd[j]));
+            }
+        }
     }
 
     /// <summary>Adds a block's lanes and (when finite: an infinite loss makes it NaN) their compensation.</summary>
