@@ -97,6 +97,7 @@ public static partial class LossFamily
     }
 
     /// <summary>The index of the first whole vector holding an element outside [0, 1], or where the whole vectors end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FirstOutside<T, TV, TS>(ReadOnlySpan<T> values)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TV : struct
