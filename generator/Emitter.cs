@@ -77,6 +77,7 @@ internal static partial class Emitter
             k.Backward(weighted: false);
             k.Backward(weighted: true);
             k.BackwardSoft();
+            k.LossFamily();
             k.ShapeType();
         }
 

@@ -28,7 +28,7 @@ public class StrategyTests
         Assert.Contains("public const int Length = 204800000;", huge);
         // The loop strategy writes the same code whatever the shape: only the constants differ.
         Assert.Equal(small.Split('\n').Length, huge.Split('\n').Length);
-        Assert.True(huge.Length < 40_000, $"{huge.Length} characters");
+        Assert.True(huge.Length < 64_000, $"{huge.Length} characters"); // about 26k for cross-entropy, 18k for the loss family
     }
 
     [Theory]

@@ -133,18 +133,8 @@ public sealed class SoftmaxClassifierTests
     }
 
     [Fact]
-    public void Readme_SectionShowsTheActualOutput()
-    {
-        string readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
-        const string heading = "## Training sample: SoftmaxClassifier";
-        int start = readme.IndexOf(heading, StringComparison.Ordinal);
-        Assert.True(start >= 0, $"README.md has no '{heading}' section");
-        int next = readme.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
-        string section = next < 0 ? readme.Substring(start) : readme.Substring(start, next - start);
-
-        string output = RunToString().Replace("\r\n", "\n", StringComparison.Ordinal);
-        Assert.Contains("```\n" + output + "```\n", section, StringComparison.Ordinal);
-    }
+    public void Readme_SectionShowsTheActualOutput() =>
+        TrainingPictureTests.AssertReadmeShows("## Training sample: SoftmaxClassifier", RunToString(), SoftmaxClassifierSample.PictureFileName);
 
     private static string RunToString()
     {
@@ -232,12 +222,12 @@ public sealed class SoftmaxClassifierTests
         const double h = 1e-5;
         for (int j = 0; j < w.Length; j++)
         {
-            double fd = CentralDifference(w, j, h, () => BatchLoss(x, t, w, b));
+            double fd = SampleGradients.CentralDifference(w, j, h, () => BatchLoss(x, t, w, b));
             AssertClose(fd, dw[j], $"dW[{j / C}, {j % C}]");
         }
         for (int c = 0; c < C; c++)
         {
-            double fd = CentralDifference(b, c, h, () => BatchLoss(x, t, w, b));
+            double fd = SampleGradients.CentralDifference(b, c, h, () => BatchLoss(x, t, w, b));
             AssertClose(fd, db[c], $"db[{c}]");
         }
         // Not vacuous: the gradient is not zero.
@@ -305,17 +295,6 @@ public sealed class SoftmaxClassifierTests
             total += max + Math.Log(sum) - z[t[i]];
         }
         return total / B;
-    }
-
-    private static double CentralDifference(double[] parameters, int index, double h, Func<double> loss)
-    {
-        double saved = parameters[index];
-        parameters[index] = saved + h;
-        double plus = loss();
-        parameters[index] = saved - h;
-        double minus = loss();
-        parameters[index] = saved;
-        return (plus - minus) / (2 * h);
     }
 
     private static void AssertClose(double expected, float actual, string what)

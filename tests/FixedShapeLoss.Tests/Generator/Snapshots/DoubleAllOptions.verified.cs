@@ -392,5 +392,185 @@ namespace Demo
             }
             return total.Value;
         }
+
+        /// <summary><c>torch.nn.NLLLoss</c> on log-probabilities: <c>l_i = -w[t_i] x[i, t_i]</c>. Sum of the per-sample losses.</summary>
+        /// <param name="logProbabilities">40 × 300 log-probabilities, row-major.</param>
+        /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+        /// <returns>The reduced loss.</returns>
+        public static double NllLoss(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<int> targets)
+        {
+            if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            // l_i = -x[i, t_i], 0 where t_i == IgnoreIndex; sum_i l_i
+            return global::FixedShapeLoss.LossFamily.NllLoss<double>(logProbabilities, targets, global::System.ReadOnlySpan<double>.Empty, Classes, IgnoreIndex, Reduction);
+        }
+
+        /// <summary><c>torch.nn.NLLLoss</c> on log-probabilities, with class weights: <c>l_i = -w[t_i] x[i, t_i]</c>. Sum of the per-sample losses.</summary>
+        /// <param name="logProbabilities">40 × 300 log-probabilities, row-major.</param>
+        /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+        /// <param name="weight">A weight per class.</param>
+        /// <returns>The reduced loss.</returns>
+        public static double NllLoss(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<double> weight)
+        {
+            if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+            // l_i = -w[t_i] x[i, t_i], 0 where t_i == IgnoreIndex; sum_i l_i
+            return global::FixedShapeLoss.LossFamily.NllLoss<double>(logProbabilities, targets, weight, Classes, IgnoreIndex, Reduction);
+        }
+
+        /// <summary>Per-sample <c>torch.nn.NLLLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -x[i, t_i]</c>, 0 where the target is IgnoreIndex.</summary>
+        /// <param name="logProbabilities">40 × 300 log-probabilities, row-major.</param>
+        /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+        /// <param name="losses">Receives a loss per row.</param>
+        public static void NllLossPerSample(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<int> targets, global::System.Span<double> losses)
+        {
+            if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            // losses[i] = -x[i, t_i], 0 where t_i == IgnoreIndex
+            global::FixedShapeLoss.LossFamily.NllLossPerSample<double>(logProbabilities, targets, global::System.ReadOnlySpan<double>.Empty, Classes, IgnoreIndex, losses);
+        }
+
+        /// <summary><c>torch.nn.NLLLoss</c> and its gradient with respect to the log-probabilities. Sum of the per-sample losses. <c>gradient[i, t_i] = -w[t_i] / 1</c>, else 0. In place allowed.</summary>
+        /// <param name="logProbabilities">40 × 300 log-probabilities, row-major.</param>
+        /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+        /// <param name="gradient">Receives d loss / d logProbabilities.</param>
+        /// <returns>The reduced loss.</returns>
+        public static double NllLossBackward(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<int> targets, global::System.Span<double> gradient)
+        {
+            if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // loss as NllLoss; gradient[i, t_i] = -1, every other element 0
+            return global::FixedShapeLoss.LossFamily.NllLossBackward<double>(logProbabilities, targets, global::System.ReadOnlySpan<double>.Empty, Classes, IgnoreIndex, Reduction, gradient);
+        }
+
+        /// <summary><c>torch.nn.NLLLoss</c> with class weights and its gradient with respect to the log-probabilities. Sum of the per-sample losses. <c>gradient[i, t_i] = -w[t_i] / 1</c>, else 0. In place allowed.</summary>
+        /// <param name="logProbabilities">40 × 300 log-probabilities, row-major.</param>
+        /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+        /// <param name="weight">A weight per class.</param>
+        /// <param name="gradient">Receives d loss / d logProbabilities.</param>
+        /// <returns>The reduced loss.</returns>
+        public static double NllLossBackward(global::System.ReadOnlySpan<double> logProbabilities, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<double> weight, global::System.Span<double> gradient)
+        {
+            if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // loss as NllLoss; gradient[i, t_i] = -w[t_i], every other element 0
+            return global::FixedShapeLoss.LossFamily.NllLossBackward<double>(logProbabilities, targets, weight, Classes, IgnoreIndex, Reduction, gradient);
+        }
+
+        /// <summary><c>torch.nn.BCEWithLogitsLoss</c>: <c>l = (1 - y) x + log(1 + exp(-x))</c>, without overflow. Sum over all elements.</summary>
+        /// <param name="logits">40 × 300 logits, row-major, one per label.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <returns>The reduced loss.</returns>
+        public static double BinaryCrossEntropyWithLogitsLoss(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targets)
+        {
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)); sum
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLoss<double>(logits, targets, global::System.ReadOnlySpan<double>.Empty, Classes, Reduction);
+        }
+
+        /// <summary><c>torch.nn.BCEWithLogitsLoss</c> with <c>pos_weight</c>: <c>l = (1 - y) x + (1 + (p_c - 1) y) log(1 + exp(-x))</c>, without overflow. Sum over all elements.</summary>
+        /// <param name="logits">40 × 300 logits, row-major, one per label.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="posWeight"><c>pos_weight</c>: a weight per class.</param>
+        /// <returns>The reduced loss.</returns>
+        public static double BinaryCrossEntropyWithLogitsLoss(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> posWeight)
+        {
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (posWeight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("posWeight", posWeight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+            // l = (1 - y) x + (1 + (p_c - 1) y) softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)); sum
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLoss<double>(logits, targets, posWeight, Classes, Reduction);
+        }
+
+        /// <summary>Element-wise <c>torch.nn.BCEWithLogitsLoss</c> (<c>reduction='none'</c>): <c>losses[k] = (1 - y_k) x_k + log(1 + exp(-x_k))</c>.</summary>
+        /// <param name="logits">40 × 300 logits, row-major, one per label.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="losses">Receives the element losses.</param>
+        public static void BinaryCrossEntropyWithLogitsLossPerElement(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targets, global::System.Span<double> losses)
+        {
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (losses.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)), one per element
+            global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossPerElement<double>(logits, targets, global::System.ReadOnlySpan<double>.Empty, Classes, losses);
+        }
+
+        /// <summary><c>torch.nn.BCEWithLogitsLoss</c> and its gradient with respect to the logits. Sum over all elements. <c>gradient = (sigmoid(x) - y)</c>. In place allowed.</summary>
+        /// <param name="logits">40 × 300 logits, row-major, one per label.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="gradient">Receives d loss / d logits.</param>
+        /// <returns>The reduced loss.</returns>
+        public static double BinaryCrossEntropyWithLogitsLossBackward(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targets, global::System.Span<double> gradient)
+        {
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // loss as BinaryCrossEntropyWithLogitsLoss; dl/dx = sigmoid(x) - y
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossBackward<double>(logits, targets, global::System.ReadOnlySpan<double>.Empty, Classes, Reduction, gradient);
+        }
+
+        /// <summary><c>torch.nn.BCEWithLogitsLoss</c> with <c>pos_weight</c> and its gradient with respect to the logits. Sum over all elements. <c>gradient = (sigmoid(x) (1 + (p_c - 1) y) - p_c y)</c>. In place allowed.</summary>
+        /// <param name="logits">40 × 300 logits, row-major, one per label.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="posWeight"><c>pos_weight</c>: a weight per class.</param>
+        /// <param name="gradient">Receives d loss / d logits.</param>
+        /// <returns>The reduced loss.</returns>
+        public static double BinaryCrossEntropyWithLogitsLossBackward(global::System.ReadOnlySpan<double> logits, global::System.ReadOnlySpan<double> targets, global::System.ReadOnlySpan<double> posWeight, global::System.Span<double> gradient)
+        {
+            if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (posWeight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("posWeight", posWeight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // loss as BinaryCrossEntropyWithLogitsLoss; dl/dx = sigmoid(x) (1 + (p_c - 1) y) - p_c y
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossBackward<double>(logits, targets, posWeight, Classes, Reduction, gradient);
+        }
+
+        /// <summary><c>torch.nn.BCELoss</c> on probabilities, element-wise: <c>l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))</c>. Sum over all elements.</summary>
+        /// <param name="probabilities">40 × 300 probabilities in [0, 1], row-major.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+        public static double BinaryCrossEntropyLoss(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<double> targets)
+        {
+            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100)); sum
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLoss<double>(probabilities, targets, Reduction);
+        }
+
+        /// <summary>Element-wise <c>torch.nn.BCELoss</c> (<c>reduction='none'</c>): <c>l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))</c>.</summary>
+        /// <param name="probabilities">40 × 300 probabilities in [0, 1], row-major.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="losses">Receives the element losses.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+        public static void BinaryCrossEntropyLossPerElement(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<double> targets, global::System.Span<double> losses)
+        {
+            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (losses.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100)), one per element
+            global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLossPerElement<double>(probabilities, targets, losses);
+        }
+
+        /// <summary><c>torch.nn.BCELoss</c> and its gradient with respect to the probabilities. Sum over all elements. <c>gradient = (x - y) / max((1 - x) x, 1e-12f)</c>. In place allowed.</summary>
+        /// <param name="probabilities">40 × 300 probabilities in [0, 1], row-major.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="gradient">Receives d loss / d probabilities.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+        public static double BinaryCrossEntropyLossBackward(global::System.ReadOnlySpan<double> probabilities, global::System.ReadOnlySpan<double> targets, global::System.Span<double> gradient)
+        {
+            if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // loss as BinaryCrossEntropyLoss; dl/dx = (x - y) / max((1 - x) x, 1e-12f)
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLossBackward<double>(probabilities, targets, Reduction, gradient);
+        }
     }
 }

@@ -405,6 +405,186 @@ static partial class GlobalLoss
         return (float)(total.Value / Batch);
     }
 
+    /// <summary><c>torch.nn.NLLLoss</c> on log-probabilities: <c>l_i = -w[t_i] x[i, t_i]</c>. Mean: divided by the summed weights of the rows not ignored (NaN if all are).</summary>
+    /// <param name="logProbabilities">2 × 3 log-probabilities, row-major.</param>
+    /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+    /// <returns>The reduced loss.</returns>
+    public static float NllLoss(global::System.ReadOnlySpan<float> logProbabilities, global::System.ReadOnlySpan<int> targets)
+    {
+        if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+        // l_i = -x[i, t_i], 0 where t_i == IgnoreIndex; sum_i l_i / the number of rows not ignored
+        return global::FixedShapeLoss.LossFamily.NllLoss<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, Reduction);
+    }
+
+    /// <summary><c>torch.nn.NLLLoss</c> on log-probabilities, with class weights: <c>l_i = -w[t_i] x[i, t_i]</c>. Mean: divided by the summed weights of the rows not ignored (NaN if all are).</summary>
+    /// <param name="logProbabilities">2 × 3 log-probabilities, row-major.</param>
+    /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+    /// <param name="weight">A weight per class.</param>
+    /// <returns>The reduced loss.</returns>
+    public static float NllLoss(global::System.ReadOnlySpan<float> logProbabilities, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<float> weight)
+    {
+        if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+        if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+        // l_i = -w[t_i] x[i, t_i], 0 where t_i == IgnoreIndex; sum_i l_i / sum_i w[t_i] over the rows not ignored
+        return global::FixedShapeLoss.LossFamily.NllLoss<float>(logProbabilities, targets, weight, Classes, IgnoreIndex, Reduction);
+    }
+
+    /// <summary>Per-sample <c>torch.nn.NLLLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -x[i, t_i]</c>, 0 where the target is IgnoreIndex.</summary>
+    /// <param name="logProbabilities">2 × 3 log-probabilities, row-major.</param>
+    /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+    /// <param name="losses">Receives a loss per row.</param>
+    public static void NllLossPerSample(global::System.ReadOnlySpan<float> logProbabilities, global::System.ReadOnlySpan<int> targets, global::System.Span<float> losses)
+    {
+        if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+        if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+        // losses[i] = -x[i, t_i], 0 where t_i == IgnoreIndex
+        global::FixedShapeLoss.LossFamily.NllLossPerSample<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, losses);
+    }
+
+    /// <summary><c>torch.nn.NLLLoss</c> and its gradient with respect to the log-probabilities. Mean: divided by the summed weights of the rows not ignored (NaN if all are). <c>gradient[i, t_i] = -w[t_i] / denominator</c>, else 0. In place allowed.</summary>
+    /// <param name="logProbabilities">2 × 3 log-probabilities, row-major.</param>
+    /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+    /// <param name="gradient">Receives d loss / d logProbabilities.</param>
+    /// <returns>The reduced loss.</returns>
+    public static float NllLossBackward(global::System.ReadOnlySpan<float> logProbabilities, global::System.ReadOnlySpan<int> targets, global::System.Span<float> gradient)
+    {
+        if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+        if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // loss as NllLoss; gradient[i, t_i] = -1 / denominator, every other element 0
+        return global::FixedShapeLoss.LossFamily.NllLossBackward<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, Reduction, gradient);
+    }
+
+    /// <summary><c>torch.nn.NLLLoss</c> with class weights and its gradient with respect to the log-probabilities. Mean: divided by the summed weights of the rows not ignored (NaN if all are). <c>gradient[i, t_i] = -w[t_i] / denominator</c>, else 0. In place allowed.</summary>
+    /// <param name="logProbabilities">2 × 3 log-probabilities, row-major.</param>
+    /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+    /// <param name="weight">A weight per class.</param>
+    /// <param name="gradient">Receives d loss / d logProbabilities.</param>
+    /// <returns>The reduced loss.</returns>
+    public static float NllLossBackward(global::System.ReadOnlySpan<float> logProbabilities, global::System.ReadOnlySpan<int> targets, global::System.ReadOnlySpan<float> weight, global::System.Span<float> gradient)
+    {
+        if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+        if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+        if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // loss as NllLoss; gradient[i, t_i] = -w[t_i] / denominator, every other element 0
+        return global::FixedShapeLoss.LossFamily.NllLossBackward<float>(logProbabilities, targets, weight, Classes, IgnoreIndex, Reduction, gradient);
+    }
+
+    /// <summary><c>torch.nn.BCEWithLogitsLoss</c>: <c>l = (1 - y) x + log(1 + exp(-x))</c>, without overflow. Mean over all Length elements.</summary>
+    /// <param name="logits">2 × 3 logits, row-major, one per label.</param>
+    /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+    /// <returns>The reduced loss.</returns>
+    public static float BinaryCrossEntropyWithLogitsLoss(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targets)
+    {
+        if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)); sum / Length
+        return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLoss<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, Reduction);
+    }
+
+    /// <summary><c>torch.nn.BCEWithLogitsLoss</c> with <c>pos_weight</c>: <c>l = (1 - y) x + (1 + (p_c - 1) y) log(1 + exp(-x))</c>, without overflow. Mean over all Length elements.</summary>
+    /// <param name="logits">2 × 3 logits, row-major, one per label.</param>
+    /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+    /// <param name="posWeight"><c>pos_weight</c>: a weight per class.</param>
+    /// <returns>The reduced loss.</returns>
+    public static float BinaryCrossEntropyWithLogitsLoss(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> posWeight)
+    {
+        if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (posWeight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("posWeight", posWeight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+        // l = (1 - y) x + (1 + (p_c - 1) y) softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)); sum / Length
+        return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLoss<float>(logits, targets, posWeight, Classes, Reduction);
+    }
+
+    /// <summary>Element-wise <c>torch.nn.BCEWithLogitsLoss</c> (<c>reduction='none'</c>): <c>losses[k] = (1 - y_k) x_k + log(1 + exp(-x_k))</c>.</summary>
+    /// <param name="logits">2 × 3 logits, row-major, one per label.</param>
+    /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+    /// <param name="losses">Receives the element losses.</param>
+    public static void BinaryCrossEntropyWithLogitsLossPerElement(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targets, global::System.Span<float> losses)
+    {
+        if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (losses.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)), one per element
+        global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossPerElement<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, losses);
+    }
+
+    /// <summary><c>torch.nn.BCEWithLogitsLoss</c> and its gradient with respect to the logits. Mean over all Length elements. <c>gradient = (sigmoid(x) - y) / Length</c>. In place allowed.</summary>
+    /// <param name="logits">2 × 3 logits, row-major, one per label.</param>
+    /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+    /// <param name="gradient">Receives d loss / d logits.</param>
+    /// <returns>The reduced loss.</returns>
+    public static float BinaryCrossEntropyWithLogitsLossBackward(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradient)
+    {
+        if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // loss as BinaryCrossEntropyWithLogitsLoss; dl/dx = sigmoid(x) - y, times 1 / Length
+        return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossBackward<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, Reduction, gradient);
+    }
+
+    /// <summary><c>torch.nn.BCEWithLogitsLoss</c> with <c>pos_weight</c> and its gradient with respect to the logits. Mean over all Length elements. <c>gradient = (sigmoid(x) (1 + (p_c - 1) y) - p_c y) / Length</c>. In place allowed.</summary>
+    /// <param name="logits">2 × 3 logits, row-major, one per label.</param>
+    /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+    /// <param name="posWeight"><c>pos_weight</c>: a weight per class.</param>
+    /// <param name="gradient">Receives d loss / d logits.</param>
+    /// <returns>The reduced loss.</returns>
+    public static float BinaryCrossEntropyWithLogitsLossBackward(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> posWeight, global::System.Span<float> gradient)
+    {
+        if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (posWeight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("posWeight", posWeight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
+        if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // loss as BinaryCrossEntropyWithLogitsLoss; dl/dx = sigmoid(x) (1 + (p_c - 1) y) - p_c y, times 1 / Length
+        return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossBackward<float>(logits, targets, posWeight, Classes, Reduction, gradient);
+    }
+
+    /// <summary><c>torch.nn.BCELoss</c> on probabilities, element-wise: <c>l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))</c>. Mean over all Length elements.</summary>
+    /// <param name="probabilities">2 × 3 probabilities in [0, 1], row-major.</param>
+    /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+    public static float BinaryCrossEntropyLoss(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<float> targets)
+    {
+        if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100)); sum / Length
+        return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLoss<float>(probabilities, targets, Reduction);
+    }
+
+    /// <summary>Element-wise <c>torch.nn.BCELoss</c> (<c>reduction='none'</c>): <c>l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))</c>.</summary>
+    /// <param name="probabilities">2 × 3 probabilities in [0, 1], row-major.</param>
+    /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+    /// <param name="losses">Receives the element losses.</param>
+    /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+    public static void BinaryCrossEntropyLossPerElement(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<float> targets, global::System.Span<float> losses)
+    {
+        if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (losses.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100)), one per element
+        global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLossPerElement<float>(probabilities, targets, losses);
+    }
+
+    /// <summary><c>torch.nn.BCELoss</c> and its gradient with respect to the probabilities. Mean over all Length elements. <c>gradient = (x - y) / max((1 - x) x, 1e-12f) / Length</c>. In place allowed.</summary>
+    /// <param name="probabilities">2 × 3 probabilities in [0, 1], row-major.</param>
+    /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+    /// <param name="gradient">Receives d loss / d probabilities.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+    public static float BinaryCrossEntropyLossBackward(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<float> targets, global::System.Span<float> gradient)
+    {
+        if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+        // loss as BinaryCrossEntropyLoss; dl/dx = (x - y) / max((1 - x) x, 1e-12f), times 1 / Length
+        return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLossBackward<float>(probabilities, targets, Reduction, gradient);
+    }
+
     /// <summary>This kernel's shape as a type argument of the shared helpers: the JIT compiles a generic method once per struct type argument, so inside it Batch and Classes are constants (index vectors and masks fold, shape branches vanish).</summary>
     private readonly struct LossKernelShape : global::FixedShapeLoss.IKernelShape
     {

@@ -1,0 +1,270 @@
+using System.Collections.Generic;
+
+namespace FixedShapeLoss.Generator;
+
+// The loss family beside cross-entropy: nn.NLLLoss, nn.BCEWithLogitsLoss and nn.BCELoss for the class's shape and
+// element type. Every member checks its spans' lengths and hands the matrix, with the shape and the options as
+// constants, to one generic helper of FixedShapeLoss.LossFamily (SIMD over the flat matrix, float or double).
+internal static partial class Emitter
+{
+    private const string Family = "global::FixedShapeLoss.LossFamily";
+
+    private sealed partial class KernelWriter
+    {
+        /// <summary>NLLLoss, BCEWithLogitsLoss and BCELoss, each with its per-element (or per-sample) and backward members.</summary>
+        public void LossFamily()
+        {
+            NllLoss(weighted: false);
+            NllLoss(weighted: true);
+            NllLossPerSample();
+            NllLossBackward(weighted: false);
+            NllLossBackward(weighted: true);
+            WithLogits(posWeight: false);
+            WithLogits(posWeight: true);
+            WithLogitsPerElement();
+            WithLogitsBackward(posWeight: false);
+            WithLogitsBackward(posWeight: true);
+            Bce();
+            BcePerElement();
+            BceBackward();
+        }
+
+        // ------------------------------------------------------------------ nn.NLLLoss
+
+        private string NllReductionDoc => _mean
+            ? "Mean: divided by the summed weights of the rows not ignored (NaN if all are)."
+            : "Sum of the per-sample losses.";
+
+        private (string Name, string Text)[] NllParams(bool weighted, (string Name, string Text)? destination)
+        {
+            var list = new List<(string, string)>
+            {
+                ("logProbabilities", $"{Shape} log-probabilities, row-major."),
+                ("targets", "A class index per row, or IgnoreIndex."),
+            };
+            if (weighted)
+            {
+                list.Add(("weight", "A weight per class."));
+            }
+
+            if (destination is { } d)
+            {
+                list.Add(d);
+            }
+
+            return list.ToArray();
+        }
+
+        private void NllChecks(bool weighted, string? destination, string destinationLength)
+        {
+            CheckLength("logProbabilities", "Length");
+            CheckLength("targets", "Batch");
+            if (weighted)
+            {
+                CheckLength("weight", "Classes");
+            }
+
+            if (destination is not null)
+            {
+                CheckLength(destination, destinationLength);
+            }
+        }
+
+        private string WeightArgument(bool weighted, string name) => weighted ? name : $"{ReadOnlySpanT}.Empty";
+
+        private void NllLoss(bool weighted)
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.NLLLoss</c> on log-probabilities{(weighted ? ", with class weights" : "")}: <c>l_i = -w[t_i] x[i, t_i]</c>. {NllReductionDoc}",
+                NllParams(weighted, destination: null));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            using (Method($"public static {T} NllLoss({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")})"))
+            {
+                NllChecks(weighted, null, "");
+                _w.Line($"// l_i = -{(weighted ? "w[t_i] " : "")}x[i, t_i], 0 where t_i == IgnoreIndex; {(_mean ? (weighted ? "sum_i l_i / sum_i w[t_i] over the rows not ignored" : "sum_i l_i / the number of rows not ignored") : "sum_i l_i")}");
+                _w.Line($"return {Family}.NllLoss<{T}>(logProbabilities, targets, {WeightArgument(weighted, "weight")}, Classes, IgnoreIndex, Reduction);");
+            }
+        }
+
+        private void NllLossPerSample()
+        {
+            _w.Line();
+            Doc("Per-sample <c>torch.nn.NLLLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -x[i, t_i]</c>, 0 where the target is IgnoreIndex.",
+                NllParams(weighted: false, destination: ("losses", "Receives a loss per row.")));
+            using (Method($"public static void NllLossPerSample({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets, {SpanT} losses)"))
+            {
+                NllChecks(weighted: false, "losses", "Batch");
+                _w.Line("// losses[i] = -x[i, t_i], 0 where t_i == IgnoreIndex");
+                _w.Line($"{Family}.NllLossPerSample<{T}>(logProbabilities, targets, {ReadOnlySpanT}.Empty, Classes, IgnoreIndex, losses);");
+            }
+        }
+
+        private void NllLossBackward(bool weighted)
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.NLLLoss</c>{(weighted ? " with class weights" : "")} and its gradient with respect to the log-probabilities. {NllReductionDoc} "
+                + $"<c>gradient[i, t_i] = -w[t_i] / {(_mean ? "denominator" : "1")}</c>, else 0. In place allowed.",
+                NllParams(weighted, destination: ("gradient", "Receives d loss / d logProbabilities.")));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            using (Method($"public static {T} NllLossBackward({ReadOnlySpanT} logProbabilities, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")}, {SpanT} gradient)"))
+            {
+                NllChecks(weighted, "gradient", "Length");
+                _w.Line($"// loss as NllLoss; gradient[i, t_i] = -{(weighted ? "w[t_i]" : "1")}{(_mean ? " / denominator" : "")}, every other element 0");
+                _w.Line($"return {Family}.NllLossBackward<{T}>(logProbabilities, targets, {WeightArgument(weighted, "weight")}, Classes, IgnoreIndex, Reduction, gradient);");
+            }
+        }
+
+        // ------------------------------------------------------------------ nn.BCEWithLogitsLoss
+
+        private string ElementReductionDoc => _mean
+            ? "Mean over all Length elements."
+            : "Sum over all elements.";
+
+        private (string Name, string Text)[] LogitParams(bool posWeight, (string Name, string Text)? destination)
+        {
+            var list = new List<(string, string)>
+            {
+                ("logits", $"{Shape} logits, row-major, one per label."),
+                ("targets", "Target probabilities in [0, 1], same shape."),
+            };
+            if (posWeight)
+            {
+                list.Add(("posWeight", "<c>pos_weight</c>: a weight per class."));
+            }
+
+            if (destination is { } d)
+            {
+                list.Add(d);
+            }
+
+            return list.ToArray();
+        }
+
+        private void ElementChecks(string input, bool posWeight, string? destination)
+        {
+            CheckLength(input, "Length");
+            CheckLength("targets", "Length");
+            if (posWeight)
+            {
+                CheckLength("posWeight", "Classes");
+            }
+
+            if (destination is not null)
+            {
+                CheckLength(destination, "Length");
+            }
+        }
+
+        private string WithLogitsFormula(bool posWeight) => posWeight
+            ? "l = (1 - y) x + (1 + (p_c - 1) y) softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|))"
+            : "l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|))";
+
+        private void WithLogits(bool posWeight)
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")}: <c>l = (1 - y) x + {(posWeight ? "(1 + (p_c - 1) y) " : "")}log(1 + exp(-x))</c>, without overflow. {ElementReductionDoc}",
+                LogitParams(posWeight, destination: null));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            using (Method($"public static {T} BinaryCrossEntropyWithLogitsLoss({ReadOnlySpanT} logits, {ReadOnlySpanT} targets{(posWeight ? $", {ReadOnlySpanT} posWeight" : "")})"))
+            {
+                ElementChecks("logits", posWeight, null);
+                _w.Line($"// {WithLogitsFormula(posWeight)}; {(_mean ? "sum / Length" : "sum")}");
+                _w.Line($"return {Family}.BinaryCrossEntropyWithLogitsLoss<{T}>(logits, targets, {WeightArgument(posWeight, "posWeight")}, Classes, Reduction);");
+            }
+        }
+
+        private void WithLogitsPerElement()
+        {
+            _w.Line();
+            Doc("Element-wise <c>torch.nn.BCEWithLogitsLoss</c> (<c>reduction='none'</c>): <c>losses[k] = (1 - y_k) x_k + log(1 + exp(-x_k))</c>.",
+                LogitParams(posWeight: false, destination: ("losses", "Receives the element losses.")));
+            using (Method($"public static void BinaryCrossEntropyWithLogitsLossPerElement({ReadOnlySpanT} logits, {ReadOnlySpanT} targets, {SpanT} losses)"))
+            {
+                ElementChecks("logits", posWeight: false, "losses");
+                _w.Line($"// {WithLogitsFormula(posWeight: false)}, one per element");
+                _w.Line($"{Family}.BinaryCrossEntropyWithLogitsLossPerElement<{T}>(logits, targets, {ReadOnlySpanT}.Empty, Classes, losses);");
+            }
+        }
+
+        private void WithLogitsBackward(bool posWeight)
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")} and its gradient with respect to the logits. {ElementReductionDoc} "
+                + $"<c>gradient = {(posWeight ? "(sigmoid(x) (1 + (p_c - 1) y) - p_c y)" : "(sigmoid(x) - y)")}{(_mean ? " / Length" : "")}</c>. In place allowed.",
+                LogitParams(posWeight, destination: ("gradient", "Receives d loss / d logits.")));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            using (Method($"public static {T} BinaryCrossEntropyWithLogitsLossBackward({ReadOnlySpanT} logits, {ReadOnlySpanT} targets{(posWeight ? $", {ReadOnlySpanT} posWeight" : "")}, {SpanT} gradient)"))
+            {
+                ElementChecks("logits", posWeight, "gradient");
+                _w.Line($"// loss as BinaryCrossEntropyWithLogitsLoss; dl/dx = {(posWeight ? "sigmoid(x) (1 + (p_c - 1) y) - p_c y" : "sigmoid(x) - y")}{(_mean ? ", times 1 / Length" : "")}");
+                _w.Line($"return {Family}.BinaryCrossEntropyWithLogitsLossBackward<{T}>(logits, targets, {WeightArgument(posWeight, "posWeight")}, Classes, Reduction, gradient);");
+            }
+        }
+
+        // ------------------------------------------------------------------ nn.BCELoss
+
+        private (string Name, string Text)[] ProbabilityParams((string Name, string Text)? destination)
+        {
+            var list = new List<(string, string)>
+            {
+                ("probabilities", $"{Shape} probabilities in [0, 1], row-major."),
+                ("targets", "Target probabilities in [0, 1], same shape."),
+            };
+            if (destination is { } d)
+            {
+                list.Add(d);
+            }
+
+            return list.ToArray();
+        }
+
+        private const string BceFormula = "l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))";
+
+        private const string BceThrows = "/// <exception cref=\"global::System.ArgumentOutOfRangeException\">An element is outside [0, 1] or NaN (nothing is written).</exception>";
+
+        private void Bce()
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.BCELoss</c> on probabilities, element-wise: <c>{BceFormula}</c>. {ElementReductionDoc}",
+                ProbabilityParams(destination: null));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            _w.Line(BceThrows);
+            using (Method($"public static {T} BinaryCrossEntropyLoss({ReadOnlySpanT} probabilities, {ReadOnlySpanT} targets)"))
+            {
+                ElementChecks("probabilities", posWeight: false, null);
+                _w.Line($"// {BceFormula}; {(_mean ? "sum / Length" : "sum")}");
+                _w.Line($"return {Family}.BinaryCrossEntropyLoss<{T}>(probabilities, targets, Reduction);");
+            }
+        }
+
+        private void BcePerElement()
+        {
+            _w.Line();
+            Doc($"Element-wise <c>torch.nn.BCELoss</c> (<c>reduction='none'</c>): <c>{BceFormula}</c>.",
+                ProbabilityParams(destination: ("losses", "Receives the element losses.")));
+            _w.Line(BceThrows);
+            using (Method($"public static void BinaryCrossEntropyLossPerElement({ReadOnlySpanT} probabilities, {ReadOnlySpanT} targets, {SpanT} losses)"))
+            {
+                ElementChecks("probabilities", posWeight: false, "losses");
+                _w.Line($"// {BceFormula}, one per element");
+                _w.Line($"{Family}.BinaryCrossEntropyLossPerElement<{T}>(probabilities, targets, losses);");
+            }
+        }
+
+        private void BceBackward()
+        {
+            _w.Line();
+            Doc($"<c>torch.nn.BCELoss</c> and its gradient with respect to the probabilities. {ElementReductionDoc} "
+                + $"<c>gradient = (x - y) / max((1 - x) x, 1e-12f){(_mean ? " / Length" : "")}</c>. In place allowed.",
+                ProbabilityParams(destination: ("gradient", "Receives d loss / d probabilities.")));
+            _w.Line("/// <returns>The reduced loss.</returns>");
+            _w.Line(BceThrows);
+            using (Method($"public static {T} BinaryCrossEntropyLossBackward({ReadOnlySpanT} probabilities, {ReadOnlySpanT} targets, {SpanT} gradient)"))
+            {
+                ElementChecks("probabilities", posWeight: false, "gradient");
+                _w.Line($"// loss as BinaryCrossEntropyLoss; dl/dx = (x - y) / max((1 - x) x, 1e-12f){(_mean ? ", times 1 / Length" : "")}");
+                _w.Line($"return {Family}.BinaryCrossEntropyLossBackward<{T}>(probabilities, targets, Reduction, gradient);");
+            }
+        }
+    }
+}
