@@ -13,7 +13,8 @@ namespace FixedShapeLoss;
 //   4. exp(r) ~ sum_{k <= 13} r^k / k! in Horner form (truncation error below 2e-16 relative on that range);
 //   5. exp(x) = p * 2^n1 * 2^n2 with n1 = round(n / 2), n2 = n - n1: each factor is a normal power of two for
 //      every n in [-1077, 1024], the first product is exact, so subnormal results are rounded once.
-// Measured against Math.Exp on 10^7 random x in [-745, 709]: see KernelCoreTests (relative error below 4e-16).
+// Checked against Math.Exp on 4 * 10^5 random x in [-708, 709] and at the edges (KernelCoreTests): relative error
+// below 4e-16, the same bits at every width; results below the smallest subnormal round to 0.
 internal static class SimdExp
 {
     /// <summary>The bits of the shifter 1.5 * 2^52.</summary>
