@@ -170,7 +170,7 @@ internal static partial class Emitter
         private string Shape => $"{_spec.Batch} × {_spec.Classes}";
 
         /// <summary>The element type of every matrix: <c>float</c> or <c>double</c>.</summary>
-        private string T => _spec.ElementType == KernelElementType.Double ? "double" : "float";
+        private string T => IsDouble ? "double" : "float";
 
         /// <summary><c>global::System.ReadOnlySpan&lt;T&gt;</c> for the element type.</summary>
         private string ReadOnlySpanT => $"global::System.ReadOnlySpan<{T}>";
@@ -179,7 +179,7 @@ internal static partial class Emitter
         private string SpanT => $"global::System.Span<{T}>";
 
         /// <summary>A literal of the element type: <c>1f</c> or <c>1d</c>.</summary>
-        private string Lit(string number) => number + (_spec.ElementType == KernelElementType.Double ? "d" : "f");
+        private string Lit(string number) => number + (IsDouble ? "d" : "f");
 
         public void Constants()
         {
