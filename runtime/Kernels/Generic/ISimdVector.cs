@@ -34,6 +34,10 @@ internal interface ISimdVector<TSelf, T>
     /// <summary><see cref="Count"/> elements from <paramref name="source"/>.</summary>
     static abstract TSelf Load(ref T source);
 
+    /// <summary>Lane k from <c>source[k * stride]</c>: one column of <see cref="Count"/> rows of a row-major matrix,
+    /// built in registers (no store to memory and reload, which would stall on store forwarding).</summary>
+    static abstract TSelf LoadColumn(ref T source, int stride);
+
     /// <summary>The first <paramref name="count"/> (0 &lt; count &lt; Count) elements from <paramref name="source"/>, other
     /// lanes <paramref name="fill"/>; never reads an element past <paramref name="count"/>.</summary>
     static abstract TSelf LoadPartial(ref T source, int count, T fill);
@@ -76,6 +80,10 @@ internal interface ISimdVector<TSelf, T>
 
     /// <summary>2^n for lanes <c>t = n + 1.5 * 2^52</c> (double only; n an integer in [-1022, 1023]).</summary>
     static abstract TSelf Pow2FromShifted(TSelf t);
+
+    /// <summary>x = m * 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x (double only); returns m and
+    /// <paramref name="k"/> as doubles (<see cref="SimdLog"/>).</summary>
+    static abstract TSelf SplitExponent(TSelf x, out TSelf k);
 
     /// <summary>The sum of the lanes.</summary>
     static abstract T Sum(TSelf x);

@@ -157,10 +157,18 @@ internal static class RowCore
     }
 
     /// <summary>The plain cross-entropy sum <c>sum_i log s_i - (x[i, t_i] - m_i)</c> over the rows whose target is
-    /// not <paramref name="ignoreIndex"/>, row by row, the rows' losses added with a compensated sum.</summary>
+    /// not <paramref name="ignoreIndex"/>, the rows' losses added with a compensated sum: lanes = rows
+    /// (<see cref="RowTiles"/>) where the shape allows it, else row by row.</summary>
     public static double CrossEntropySum<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        switch (RowTiles.Width<T>(targets.Length, classes))
+        {
+            case 512: return RowTiles.CrossEntropy<Simd512<T>, T>(logits, targets, classes, ignoreIndex, T.Zero, default, backward: false);
+            case 256: return RowTiles.CrossEntropy<Simd256<T>, T>(logits, targets, classes, ignoreIndex, T.Zero, default, backward: false);
+            case 128: return RowTiles.CrossEntropy<Simd128<T>, T>(logits, targets, classes, ignoreIndex, T.Zero, default, backward: false);
+        }
+
         var total = default(CompensatedSum);
         for (int i = 0, offset = 0; i < targets.Length; i++, offset += classes)
         {
@@ -181,6 +189,13 @@ internal static class RowCore
     public static double CrossEntropyBackward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, T scale, Span<T> gradient)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        switch (RowTiles.Width<T>(targets.Length, classes))
+        {
+            case 512: return RowTiles.CrossEntropy<Simd512<T>, T>(logits, targets, classes, ignoreIndex, scale, gradient, backward: true);
+            case 256: return RowTiles.CrossEntropy<Simd256<T>, T>(logits, targets, classes, ignoreIndex, scale, gradient, backward: true);
+            case 128: return RowTiles.CrossEntropy<Simd128<T>, T>(logits, targets, classes, ignoreIndex, scale, gradient, backward: true);
+        }
+
         var total = default(CompensatedSum);
         for (int i = 0, offset = 0; i < targets.Length; i++, offset += classes)
         {

@@ -30,6 +30,23 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     public static Simd128<T> Load(ref T source) => new(Vector128.LoadUnsafe(ref source));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> LoadColumn(ref T source, int stride)
+    {
+        if (typeof(T) == typeof(double))
+        {
+            return new(Vector128.Create(Element(ref source, 0), Element(ref source, stride)).As<double, T>());
+        }
+
+        return new(Vector128.Create(ElementF(ref source, 0), ElementF(ref source, stride), ElementF(ref source, 2 * stride), ElementF(ref source, 3 * stride)).As<float, T>());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static double Element(ref T s, int k) => double.CreateTruncating(Unsafe.Add(ref s, k));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static float ElementF(ref T s, int k) => float.CreateTruncating(Unsafe.Add(ref s, k));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd128<T> LoadPartial(ref T source, int count, T fill)
     {
         Vector128<T> keep = Vector128.LessThan(LaneIndex, Vector128.Create(T.CreateTruncating(count)));
@@ -101,6 +118,15 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> Pow2FromShifted(Simd128<T> t) =>
         new((Vector128.ShiftLeft(t.V.AsInt64() - Vector128.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> SplitExponent(Simd128<T> x, out Simd128<T> k)
+    {
+        Vector128<long> shifted = x.V.AsInt64() + Vector128.Create(SimdLog.SplitBias);
+        Vector128<long> e = Vector128.ShiftRightArithmetic(shifted, 52);
+        k = new(((e + Vector128.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector128.Create(T.CreateTruncating(SimdLog.Shifter))));
+        return new(((shifted & Vector128.Create(SimdLog.MantissaMask)) + Vector128.Create(SimdLog.SqrtHalfBits)).As<long, T>());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(Simd128<T> x) => Vector128.Sum(x.V);

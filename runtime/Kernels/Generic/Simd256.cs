@@ -30,6 +30,10 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     public static Simd256<T> Load(ref T source) => new(Vector256.LoadUnsafe(ref source));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> LoadColumn(ref T source, int stride) =>
+        new(Vector256.Create(Simd128<T>.LoadColumn(ref source, stride).V, Simd128<T>.LoadColumn(ref Unsafe.Add(ref source, Vector128<T>.Count * stride), stride).V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd256<T> LoadPartial(ref T source, int count, T fill)
     {
         Vector256<T> keep = Vector256.LessThan(LaneIndex, Vector256.Create(T.CreateTruncating(count)));
@@ -101,6 +105,15 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> Pow2FromShifted(Simd256<T> t) =>
         new((Vector256.ShiftLeft(t.V.AsInt64() - Vector256.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> SplitExponent(Simd256<T> x, out Simd256<T> k)
+    {
+        Vector256<long> shifted = x.V.AsInt64() + Vector256.Create(SimdLog.SplitBias);
+        Vector256<long> e = Vector256.ShiftRightArithmetic(shifted, 52);
+        k = new(((e + Vector256.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector256.Create(T.CreateTruncating(SimdLog.Shifter))));
+        return new(((shifted & Vector256.Create(SimdLog.MantissaMask)) + Vector256.Create(SimdLog.SqrtHalfBits)).As<long, T>());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(Simd256<T> x) => Vector256.Sum(x.V);

@@ -30,6 +30,10 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     public static Simd512<T> Load(ref T source) => new(Vector512.LoadUnsafe(ref source));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> LoadColumn(ref T source, int stride) =>
+        new(Vector512.Create(Simd256<T>.LoadColumn(ref source, stride).V, Simd256<T>.LoadColumn(ref Unsafe.Add(ref source, Vector256<T>.Count * stride), stride).V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd512<T> LoadPartial(ref T source, int count, T fill)
     {
         Vector512<T> keep = Vector512.LessThan(LaneIndex, Vector512.Create(T.CreateTruncating(count)));
@@ -109,6 +113,15 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> Pow2FromShifted(Simd512<T> t) =>
         new((Vector512.ShiftLeft(t.V.AsInt64() - Vector512.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> SplitExponent(Simd512<T> x, out Simd512<T> k)
+    {
+        Vector512<long> shifted = x.V.AsInt64() + Vector512.Create(SimdLog.SplitBias);
+        Vector512<long> e = Vector512.ShiftRightArithmetic(shifted, 52);
+        k = new(((e + Vector512.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector512.Create(T.CreateTruncating(SimdLog.Shifter))));
+        return new(((shifted & Vector512.Create(SimdLog.MantissaMask)) + Vector512.Create(SimdLog.SqrtHalfBits)).As<long, T>());
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sum(Simd512<T> x) => Vector512.Sum(x.V);

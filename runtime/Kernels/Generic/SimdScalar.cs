@@ -27,6 +27,8 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Load(ref T source) => new(source);
 
+    public static SimdScalar<T> LoadColumn(ref T source, int stride) => new(source);
+
     // Count is 1: a partial vector never occurs.
     public static SimdScalar<T> LoadPartial(ref T source, int count, T fill) => new(fill);
 
@@ -81,6 +83,14 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     {
         long bits = (BitConverter.DoubleToInt64Bits(double.CreateTruncating(t.V)) - (SimdExp.ShifterBits - 1023)) << 52;
         return new(T.CreateTruncating(BitConverter.Int64BitsToDouble(bits)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar<T> SplitExponent(SimdScalar<T> x, out SimdScalar<T> k)
+    {
+        long shifted = BitConverter.DoubleToInt64Bits(double.CreateTruncating(x.V)) + SimdLog.SplitBias;
+        k = new(T.CreateTruncating((double)((shifted >> 52) - 1023)));
+        return new(T.CreateTruncating(BitConverter.Int64BitsToDouble((shifted & SimdLog.MantissaMask) + SimdLog.SqrtHalfBits)));
     }
 
     public static T Sum(SimdScalar<T> x) => x.V;

@@ -57,15 +57,76 @@ public class KernelCoreTests
         }
     }
 
-    private static double[][] Widths(double[] eight) => new[]
+    private static double[][] Widths(double[] eight) => Widths<ExpOp>(eight);
+
+    /// <summary>The double log at every width (<see cref="SimdLog"/>, for the sums of exps of the lanes = rows layout:
+    /// positive normal numbers): relative error below 4e-16 against Math.Log on 4 * 10^5 random x in [1, 17] and
+    /// 10^5 over the whole normal range, log 1 = +0 exactly, NaN stays NaN, the same bits at every width.</summary>
+    [Fact]
+    public void DoubleLog_IsAccurateAndTheSameAtEveryWidth()
     {
-        Elements(SimdExp.Double<Simd512<double>, double>(new(Vector512.Create(eight))).V),
+        var random = new Random(11);
+        var xs = Enumerable.Range(0, 400_000).Select(_ => 1 + (random.NextDouble() * 16))
+            .Concat(Enumerable.Range(0, 100_000).Select(_ => Math.Pow(2, (random.NextDouble() * 2040) - 1020)))
+            .Concat(new[] { 1.0, 2.0, 16.0, Math.Sqrt(0.5), Math.Sqrt(2), BitConverter.Int64BitsToDouble(0x3FE6A09E667F3BCD), 1 + 1e-15, 1 - 1e-16, double.Epsilon * (1L << 52), double.MaxValue })
+            .ToArray();
+        double worst = 0;
+        for (int k = 0; k < xs.Length; k += 8)
+        {
+            var chunk = Enumerable.Range(0, 8).Select(j => k + j < xs.Length ? xs[k + j] : 1.0).ToArray();
+            var wide = Widths<LogOp>(chunk);
+            for (int j = 0; j < 8; j++)
+            {
+                double exact = Math.Log(chunk[j]);
+                if (exact != 0)
+                {
+                    worst = Math.Max(worst, Math.Abs(wide[0][j] - exact) / Math.Abs(exact));
+                }
+                else
+                {
+                    Assert.Equal(0L, BitConverter.DoubleToInt64Bits(wide[0][j]));
+                }
+
+                for (int w = 1; w < wide.Length; w++)
+                {
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(wide[0][j]), BitConverter.DoubleToInt64Bits(wide[w][j]));
+                }
+            }
+        }
+
+        Assert.True(worst < 4e-16, $"worst relative error {worst:E3}");
+        Assert.All(Widths<LogOp>(Enumerable.Repeat(double.NaN, 8).ToArray()), r => Assert.All(r, v => Assert.True(double.IsNaN(v))));
+    }
+
+    private static double[][] Widths<TOp>(double[] eight)
+        where TOp : IVectorOp => new[]
+    {
+        Elements(TOp.Apply(new Simd512<double>(Vector512.Create(eight))).V),
         Concat(
-            SimdExp.Double<Simd256<double>, double>(new(Vector256.Create((ReadOnlySpan<double>)eight.AsSpan(0, 4)))).V,
-            SimdExp.Double<Simd256<double>, double>(new(Vector256.Create((ReadOnlySpan<double>)eight.AsSpan(4, 4)))).V),
-        eight.Chunk(2).SelectMany(p => Elements(SimdExp.Double<Simd128<double>, double>(new(Vector128.Create(p))).V)).ToArray(),
-        eight.Select(v => SimdExp.Double<SimdScalar<double>, double>(new(v)).V).ToArray(),
+            TOp.Apply(new Simd256<double>(Vector256.Create((ReadOnlySpan<double>)eight.AsSpan(0, 4)))).V,
+            TOp.Apply(new Simd256<double>(Vector256.Create((ReadOnlySpan<double>)eight.AsSpan(4, 4)))).V),
+        eight.Chunk(2).SelectMany(p => Elements(TOp.Apply(new Simd128<double>(Vector128.Create(p))).V)).ToArray(),
+        eight.Select(v => TOp.Apply(new SimdScalar<double>(v)).V).ToArray(),
     };
+
+    /// <summary>A function of the generic core applied at any width.</summary>
+    private interface IVectorOp
+    {
+        static abstract TV Apply<TV>(TV x)
+            where TV : struct, ISimdVector<TV, double>;
+    }
+
+    private readonly struct ExpOp : IVectorOp
+    {
+        public static TV Apply<TV>(TV x)
+            where TV : struct, ISimdVector<TV, double> => SimdExp.Double<TV, double>(x);
+    }
+
+    private readonly struct LogOp : IVectorOp
+    {
+        public static TV Apply<TV>(TV x)
+            where TV : struct, ISimdVector<TV, double> => SimdLog.Double<TV, double>(x);
+    }
 
     private static double[] Concat(Vector256<double> a, Vector256<double> b) =>
         Elements(a).Concat(Elements(b)).ToArray();

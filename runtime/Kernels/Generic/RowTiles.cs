@@ -1,0 +1,191 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace FixedShapeLoss;
+
+/// <summary>
+/// Lanes = rows for the generic core (the double kernels' plain cross-entropy and its gradient on matrices of at most
+/// <see cref="MaxClasses"/> classes): the rows of a group, as many as a vector has lanes, are read column by column
+/// (<see cref="ISimdVector{TSelf, T}.LoadColumn"/>), so that column j of the group is one vector whose lane k belongs
+/// to row first + k. Then the row
+/// maximum is a chain of lane-wise maxima, the exps of a row run in separate lanes of the same instructions (one exp
+/// call per column for the whole group, instead of one per row), and nothing is reduced across lanes. The row path
+/// (<see cref="RowCore"/>) spends most of a short row waiting: load, reduce across lanes, exp, reduce again, log, for
+/// one row at a time.
+/// <para>Memory: each element of the group's rows is read once (before anything is written, so the gradient may be the
+/// logits) and each gradient element written once, from a stack tile of the group's gradient columns; a last group
+/// with fewer rows than lanes is read from a zero-padded stack copy, and its padding lanes are never stored; nothing
+/// outside the spans is touched. The log of the group's sums is one vector log (<see cref="SimdLog"/>).</para>
+/// <para>Numbers: per row, m = max_j x_j, s = sum_j exp(x_j - m) (the columns added in order 0, 1, ... in two
+/// alternating partial sums, then the two added), loss = log s - (x_t - m); gradient g_j = exp(x_j - m) * (scale / s),
+/// and g_t -= scale. The same formulas as the row path; only the order of the additions in s differs.</para>
+/// </summary>
+internal static class RowTiles
+{
+    /// <summary>The widest row that takes this layout; wider rows fill whole vectors by themselves.</summary>
+    public const int MaxClasses = 16;
+
+    /// <summary>The vector width, in bits, for a <paramref name="batch"/> x <paramref name="classes"/> matrix of
+    /// <typeparamref name="T"/>: the widest accelerated width whose lanes do not outnumber the rows; 0 when this
+    /// layout does not apply (float, which has its own lanes = rows paths; a single row; rows wider than
+    /// <see cref="MaxClasses"/>; no SIMD).</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="batch">Rows.</param>
+    /// <param name="classes">Columns.</param>
+    /// <returns>512, 256, 128 or 0.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Width<T>(int batch, int classes)
+    {
+        if (typeof(T) != typeof(double) || classes < 1 || classes > MaxClasses)
+        {
+            return 0;
+        }
+
+        return Vector512.IsHardwareAccelerated && batch >= Vector512<T>.Count ? 512
+            : Vector256.IsHardwareAccelerated && batch >= Vector256<T>.Count ? 256
+            : Vector128.IsHardwareAccelerated && batch >= Vector128<T>.Count ? 128
+            : 0;
+    }
+
+    /// <summary>The plain cross-entropy sum <c>sum_i log s_i - (x[i, t_i] - m_i)</c> over the rows whose target is not
+    /// <paramref name="ignoreIndex"/>, added row by row in a compensated sum; with <paramref name="backward"/>, also
+    /// <c>scale * (p_j - [j == t])</c> into each row of <paramref name="gradient"/> (0 on ignored rows).</summary>
+    /// <typeparam name="TV">The vector type; its lane count is the group size.</typeparam>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major matrix, <c>targets.Length x classes</c>.</param>
+    /// <param name="targets">One class index per row (already checked).</param>
+    /// <param name="classes">Elements per row, at most <see cref="MaxClasses"/>.</param>
+    /// <param name="ignoreIndex">The target value that is skipped.</param>
+    /// <param name="scale">Multiplies the gradient.</param>
+    /// <param name="gradient">Receives the gradient (may be <paramref name="logits"/>); ignored unless
+    /// <paramref name="backward"/>.</param>
+    /// <param name="backward">Whether to write the gradient.</param>
+    /// <returns>The summed loss.</returns>
+    [SkipLocalsInit]
+    public static double CrossEntropy<TV, T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, T scale, Span<T> gradient, bool backward)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int batch = targets.Length;
+        int lanes = TV.Count;
+        Span<T> tile = stackalloc T[MaxClasses * TV.Count];  // the group's exps, then gradients, column by column
+        Span<T> rowStats = stackalloc T[2 * TV.Count];       // log s and m of the group's rows
+        Span<T> padded = stackalloc T[MaxClasses * TV.Count]; // the last group's rows when it has fewer than lanes
+        ref T x = ref MemoryMarshal.GetReference(logits);
+        ref T tiles = ref MemoryMarshal.GetReference(tile);
+        ref T logSums = ref MemoryMarshal.GetReference(rowStats);
+        ref T maxima = ref Unsafe.Add(ref logSums, lanes);
+        var total = default(CompensatedSum);
+        for (int first = 0; first < batch; first += lanes)
+        {
+            int rows = Math.Min(lanes, batch - first);
+            scoped ref T group = ref Unsafe.Add(ref x, first * classes);
+            if (rows < lanes)
+            {
+                // The last, partial group: its rows copied into a zero-padded block, so that the column loads below
+                // stay inside it.
+                padded.Slice(rows * classes, (lanes - rows) * classes).Clear();
+                logits.Slice(first * classes, rows * classes).CopyTo(padded);
+                group = ref MemoryMarshal.GetReference(padded);
+            }
+
+            // m = max_j x_j, lane by lane (a NaN lane stays NaN or is skipped; either way its exp below is NaN).
+            // Even and odd columns in two chains, then joined: half the dependent steps.
+            TV m = TV.LoadColumn(ref group, classes);
+            TV mOdd = m;
+            for (int j = 1; j < classes; j++)
+            {
+                TV column = TV.LoadColumn(ref Unsafe.Add(ref group, j), classes);
+                if ((j & 1) == 0)
+                {
+                    m = TV.Max(m, column);
+                }
+                else
+                {
+                    mOdd = TV.Max(mOdd, column);
+                }
+            }
+
+            m = TV.Max(m, mOdd);
+
+            // s = sum_j exp(x_j - m): even and odd columns in two partial sums (half the add latency), then added.
+            // The exps are kept for the gradient, column j at tile[j * lanes].
+            TV even = TV.Create(T.Zero), odd = TV.Create(T.Zero);
+            for (int j = 0; j < classes; j++)
+            {
+                TV e = SimdExp.DoubleInlined<TV, T>(TV.Subtract(TV.LoadColumn(ref Unsafe.Add(ref group, j), classes), m));
+                if (backward)
+                {
+                    TV.Store(e, ref Unsafe.Add(ref tiles, j * lanes));
+                }
+
+                if ((j & 1) == 0)
+                {
+                    even = TV.Add(even, e);
+                }
+                else
+                {
+                    odd = TV.Add(odd, e);
+                }
+            }
+
+            TV s = TV.Add(even, odd);
+            TV.Store(SimdLog.Double<TV, T>(s), ref logSums);
+            TV.Store(m, ref maxima);
+
+            // loss_i = log s_i - (x[i, t_i] - m_i), in row order. Every x[i, t_i] of the group is read here, before
+            // the group's gradient rows are written below.
+            for (int k = 0; k < rows; k++)
+            {
+                int target = targets[first + k];
+                if (target != ignoreIndex)
+                {
+                    T xt = Unsafe.Add(ref x, ((first + k) * classes) + target);
+                    total.Add(double.CreateTruncating(Unsafe.Add(ref logSums, k) - (xt - Unsafe.Add(ref maxima, k))));
+                }
+            }
+
+            if (backward)
+            {
+                // g_j = exp(x_j - m) * (scale / s), then g_t -= scale; 0 on ignored rows.
+                TV factor = TV.Divide(TV.Create(scale), s);
+                for (int j = 0; j < classes; j++)
+                {
+                    ref T column = ref Unsafe.Add(ref tiles, j * lanes);
+                    TV.Store(TV.Multiply(TV.Load(ref column), factor), ref column);
+                }
+
+                StoreTransposed(ref tiles, lanes, targets.Slice(first, rows), classes, ignoreIndex, scale, gradient.Slice(first * classes, rows * classes));
+            }
+        }
+
+        return total.Value;
+    }
+
+    /// <summary>Row k of <paramref name="gradient"/> = lane k of the tile's columns, then its target element minus
+    /// <paramref name="scale"/>; an ignored row is cleared.</summary>
+    private static void StoreTransposed<T>(ref T tile, int lanes, ReadOnlySpan<int> targets, int classes, int ignoreIndex, T scale, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int k = 0; k < targets.Length; k++)
+        {
+            Span<T> row = gradient.Slice(k * classes, classes);
+            int target = targets[k];
+            if (target == ignoreIndex)
+            {
+                row.Clear();
+                continue;
+            }
+
+            for (int j = 0; j < classes; j++)
+            {
+                row[j] = Unsafe.Add(ref tile, (j * lanes) + k);
+            }
+
+            row[target] -= scale;
+        }
+    }
+}
