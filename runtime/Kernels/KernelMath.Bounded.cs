@@ -9,8 +9,9 @@ namespace FixedShapeLoss;
 
 // The one pair of loads and stores every SIMD path uses for a vector that may reach past the end of a span (a row at
 // the matrix's end, the last columns of a row): lane k is element offset + k while offset + k < end, and nothing at or
-// past end is read or written. A whole-vector access where it fits, else a masked one (vmaskmovps: masked-out lanes
-// neither fault nor touch memory), else element by element. No path moves a window back so that it ends at the span's
+// past end is read or written. A whole-vector access where it fits; else a masked load (vmaskmovps: masked-out lanes
+// neither fault nor touch memory; cheap on Intel and AMD alike) and a store of the vector's first lanes in 4-, 2- and
+// 1-lane parts (a masked store is microcoded on AMD); else element by element. No path moves a window back so that it ends at the span's
 // end (that reads before a span shorter than the window, or before the row), and no store writes lanes back as they
 // were read (that loses a write another thread makes meanwhile): a kernel touches only the spans it is given.
 public static partial class KernelMath
@@ -55,9 +56,9 @@ public static partial class KernelMath
         {
             value.Store(d + offset);
         }
-        else if (Avx.IsSupported)
+        else if (Sse.IsSupported)
         {
-            Avx.MaskStore(d + offset, Vector256.LessThan(Lanes256, Vector256.Create(n)).AsSingle(), value);
+            StoreFirstLanes(d + offset, value, n);
         }
         else
         {
@@ -65,6 +66,35 @@ public static partial class KernelMath
             {
                 d[offset + k] = value.GetElement(k);
             }
+        }
+    }
+
+    /// <summary>Lanes 0..n-1 (0 &lt; n &lt; 8) of <paramref name="value"/> to <paramref name="d"/>, as a 4-, a 2- and a
+    /// 1-lane store where n has those bits: plain stores of parts of the vector instead of one masked store
+    /// (vmaskmovps to memory is microcoded on AMD Zen 2 to Zen 4, several times the cost of these few stores; on Intel
+    /// the two cost about the same). The shape is a constant in the per-shape paths, so the branches fold away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreFirstLanes(float* d, Vector256<float> value, int n)
+    {
+        Debug.Assert(n > 0 && n < Vector256<float>.Count);
+        Vector128<float> part = value.GetLower();
+        if (n >= 4)
+        {
+            part.Store(d);
+            part = value.GetUpper();
+            d += 4;
+        }
+
+        if ((n & 2) != 0)
+        {
+            Sse.StoreLow(d, part);
+            part = Sse.MoveHighToLow(part, part);
+            d += 2;
+        }
+
+        if ((n & 1) != 0)
+        {
+            Sse.StoreScalar(d, part);
         }
     }
 
