@@ -82,6 +82,41 @@ public abstract class DoubleLossBenchmarks
         return total / _batch;
     }
 
+    [Benchmark(Baseline = true), BenchmarkCategory("Backward")]
+    public double NaiveBackward()
+    {
+        double total = 0;
+        double scale = 1.0 / _batch;
+        for (int i = 0; i < _batch; i++)
+        {
+            int offset = i * _classes;
+            double max = double.NegativeInfinity;
+            for (int j = 0; j < _classes; j++)
+            {
+                max = Math.Max(max, Logits[offset + j]);
+            }
+
+            double sum = 0;
+            for (int j = 0; j < _classes; j++)
+            {
+                double e = Math.Exp(Logits[offset + j] - max);
+                Gradient[offset + j] = e;
+                sum += e;
+            }
+
+            total += Math.Log(sum) - (Logits[offset + Targets[i]] - max);
+            double factor = scale / sum;
+            for (int j = 0; j < _classes; j++)
+            {
+                Gradient[offset + j] *= factor;
+            }
+
+            Gradient[offset + Targets[i]] -= scale;
+        }
+
+        return total * scale;
+    }
+
     // The generated kernel of each shape: [Benchmark] sits on the overrides (BenchmarkDotNet skips abstract methods).
     public abstract double GeneratedForward();
 
