@@ -90,6 +90,32 @@ public class DiagnosticTests
         Assert.Contains("public const int Classes = 1;", generated, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("int.MaxValue", "2147483647")]
+    [InlineData("2147483592", "2147483592")]
+    public void FSL006_OneClassOfMoreRowsThanASpanHolds_IsTooLarge(string batch, string length)
+    {
+        string source = Usings + $"[LossKernel(Batch = {batch}, Classes = 1)]\npublic static partial class Tall {{ }}\n";
+
+        var d = DiagnosticAssert.Single(source);
+
+        DiagnosticAssert.Is(d, DiagnosticDescriptors.ShapeTooLargeId,
+            $"Batch × Classes is {length}, more than the largest span length the kernels can take (2147483591); use a smaller Batch or Classes");
+        DiagnosticAssert.At(d, source, $"LossKernel(Batch = {batch}, Classes = 1)");
+    }
+
+    [Fact]
+    public void OneClassOfAsManyRowsAsASpanHolds_CompilesCleanly()
+    {
+        string source = Usings + "[LossKernel(Batch = 2147483591, Classes = 1)]\npublic static partial class Tallest { }\n";
+
+        var (result, output) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+        Assert.Contains("public const int Length = 2147483591;", Assert.Single(result.Results[0].GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
     // ---- FSL003: class not partial ----
 
     [Fact]
