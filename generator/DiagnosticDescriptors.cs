@@ -41,10 +41,10 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidClasses = new(
         InvalidClassesId,
-        "Classes must be at least 2",
-        "Classes must be at least 2, but it is {0}; set Classes to the number of classes, for example [LossKernel(Batch = 4, Classes = 7)]",
+        "Classes must be at least 1",
+        "Classes must be at least 1, but it is {0}; set Classes to the number of classes (1 for a single binary output), for example [LossKernel(Batch = 4, Classes = 7)]",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "Classes is the number of columns (classes) of every matrix the kernels take; it must be set on the attribute and be at least 2.",
+        description: "Classes is the number of columns (classes) of every matrix the kernels take; it must be set on the attribute and be at least 1 (1: a single binary output per row).",
         helpLinkUri: HelpLink(InvalidClassesId));
 
     public static readonly DiagnosticDescriptor ClassNotPartial = new(

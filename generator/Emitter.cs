@@ -129,6 +129,14 @@ internal static partial class Emitter
         w.Line("//   smoothing    l_i     = (1 - e) l_i + (e / C) * (-sum_c w_c log p_c)");
         w.Line("//   Mean         sum_i l_i / sum_i w[t_i] over the rows not ignored;  Sum  sum_i l_i");
         w.Line("//   gradient     dl/dx_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  a = (1 - e) w_t + (e / C) sum_c w_c");
+        if (spec.Classes == 1)
+        {
+            w.Line("// One class (a single output per row): m = x and s = exp(0) = 1, so p = 1 and log p = 0 for a finite x (NaN for");
+            w.Line("// +-inf and NaN), as in PyTorch: every CrossEntropyLoss... member gives 0 (NaN from such a row not ignored, or");
+            w.Line("// from a Mean over no weight) and a gradient of exactly +0 (p - 1 = 0). A single binary output is what");
+            w.Line("// BinaryCrossEntropyWithLogitsLoss and BinaryCrossEntropyLoss take.");
+        }
+
         w.Line();
         if (spec.NullableDirective)
         {
@@ -488,10 +496,18 @@ internal static partial class Emitter
                             _w.Line($"{T} a = {(weighted ? "OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum" : Lit("1"))};");
                             RowSoftmaxInto(offset, "scale * a");
                             IndexLoss(weighted, offset, "targetLogit", shifted);
-                            _w.Line($"gradient[{Add(offset, "target")}] -= scale * OneMinusSmoothing * {wt};");
-                            _w.Line(weighted
-                                ? $"{KM}.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice({offset}, Classes));"
-                                : $"{KM}.Subtract(gradient.Slice({offset}, Classes), scale * SmoothingPerClass, gradient.Slice({offset}, Classes));");
+                            if (OneClass)
+                            {
+                                // One class: (1 - e) w_t + (e / C) w_0 is a itself, so g = scale * a * (p - 1), exactly 0 as in PyTorch.
+                                _w.Line($"gradient[{offset}] -= scale * a; // one class: g = scale * a * (p - 1), p = 1");
+                            }
+                            else
+                            {
+                                _w.Line($"gradient[{Add(offset, "target")}] -= scale * OneMinusSmoothing * {wt};");
+                                _w.Line(weighted
+                                    ? $"{KM}.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice({offset}, Classes));"
+                                    : $"{KM}.Subtract(gradient.Slice({offset}, Classes), scale * SmoothingPerClass, gradient.Slice({offset}, Classes));");
+                            }
                         }
 
                         AddLoss();
@@ -529,6 +545,13 @@ internal static partial class Emitter
                     SoftShifted($"{KM}.Max(x)");
                     RowSoftmaxInto(offset, "scale * targetSum");
                     _w.Line("total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)");
+                    if (OneClass)
+                    {
+                        // One class: t'_0 is targetSum itself, so g = scale * targetSum * (p - 1), exactly 0 as in PyTorch.
+                        _w.Line("g[0] -= scale * targetSum; // one class: g = scale * t'_0 * (p - 1), p = 1");
+                        return;
+                    }
+
                     _w.Line(_smoothing ? $"{KM}.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);" : $"{KM}.MultiplyAdd(t, -scale, g);");
                     if (_smoothing)
                     {
@@ -570,6 +593,10 @@ internal static partial class Emitter
         private bool Plain(bool weighted) => !weighted && !_smoothing;
 
         private bool IsDouble => _spec.ElementType == KernelElementType.Double;
+
+        /// <summary>Whether rows hold one class (a single output): log p = 0 and every cross-entropy gradient is
+        /// exactly 0, which the general formula's separate target and smoothing terms would miss by a rounding.</summary>
+        private bool OneClass => _spec.Classes == 1;
 
         /// <summary>The natural log of the element type.</summary>
         private string Log => IsDouble ? "global::System.Math.Log" : "global::System.MathF.Log";

@@ -128,12 +128,12 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatch, ArgumentLocation("Batch"), batch.ToString(CultureInfo.InvariantCulture)));
         }
 
-        if (classes < 2 && !erroneous.Contains("Classes"))
+        if (classes < 1 && !erroneous.Contains("Classes"))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidClasses, ArgumentLocation("Classes"), classes.ToString(CultureInfo.InvariantCulture)));
         }
 
-        if (batch >= 1 && classes >= 2 && (long)batch * classes > DiagnosticDescriptors.MaxLength)
+        if (batch >= 1 && classes >= 1 && (long)batch * classes > DiagnosticDescriptors.MaxLength)
         {
             diagnostics.Add(DiagnosticInfo.Create(
                 DiagnosticDescriptors.ShapeTooLarge,

@@ -21,7 +21,8 @@ public sealed class LossKernelAttribute : Attribute
     /// <summary>Number of rows (samples) in every matrix the kernels take; at least 1.</summary>
     public int Batch { get; set; }
 
-    /// <summary>Number of columns (classes) in every matrix the kernels take; at least 2.</summary>
+    /// <summary>Number of columns (classes) in every matrix the kernels take; at least 1 (1: a single binary output per row,
+    /// for the binary losses; cross-entropy over one class is 0, as in PyTorch).</summary>
     public int Classes { get; set; }
 
     /// <summary>How <c>CrossEntropyLoss</c> reduces the per-sample losses, as torch's <c>reduction</c>.

@@ -15,8 +15,9 @@ namespace FixedShapeLoss.CodeFixes;
 
 /// <summary>
 /// Mechanical fixes for the generator's attribute diagnostics: add <c>partial</c> to the kernel class (FSL003) or to
-/// a containing type (FSL004), add a missing <c>Batch</c> (FSL001) or <c>Classes</c> (FSL002) argument with the
-/// smallest valid value, and clamp <c>LabelSmoothing</c> into [0, 1] (FSL008).
+/// a containing type (FSL004), add a missing <c>Batch</c> (FSL001: 1, the smallest valid value) or <c>Classes</c>
+/// (FSL002: 2, the fewest classes whose cross-entropy is not always 0) argument, to be edited, and clamp
+/// <c>LabelSmoothing</c> into [0, 1] (FSL008).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AttributeCodeFixProvider)), Shared]
 public sealed class AttributeCodeFixProvider : DiagnosticCodeFixProvider

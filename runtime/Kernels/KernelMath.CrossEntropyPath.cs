@@ -49,6 +49,9 @@ public static partial class KernelMath
     /// <item><term>otherwise (AVX2 forward of more than 4 rows; the non-generic path)</term><description>AVX2 ·
     /// <see cref="CrossEntropyPath.Group256"/> · 32 x 10 forward 315 against 420 ns (Quad256).</description></item>
     /// </list>
+    /// One class (rows of one element) goes down this table as any other width: every layout leaves out the lanes past
+    /// the row's classes and clips its loads and stores at the matrix's ends, so p = 1 and log p = 0 there too
+    /// (WholeMatrixHelperTests runs 1 to 20 rows of one class, and the guard-page tests 1 to 9, 17 and 135, on every ISA).
     /// The non-generic helpers (<paramref name="shapeKnown"/> false: a project below C# 11, no static abstract
     /// interface members) cannot take the two layouts compiled per shape. "AVX2" rows also run on AVX-512 machines when
     /// an earlier row does not match; without AVX2 (DOTNET_EnableAVX2=0, ARM64) every shape is <see cref="CrossEntropyPath.Rows"/>.

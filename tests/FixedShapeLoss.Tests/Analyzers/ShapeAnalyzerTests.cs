@@ -328,6 +328,18 @@ public class ShapeAnalyzerTests
         """;
 
     [Fact]
+    public void OneClassKernel_TakesClassIndexZero_AndMatricesOfBatchElements()
+    {
+        string kernels = "[LossKernel(Batch = 3, Classes = 1)]\npublic static partial class Binary3 { }\n";
+        string source = Program("        Binary3.CrossEntropyLoss(new float[3], new[] { 0, 1, -100 });\n"
+            + "        Binary3.CrossEntropyLossBackward(new float[Binary3.Length], new[] { 0, 0, 0 }, new float[2]);", kernels);
+
+        Expect(source, Analyze(source),
+            (ShapeDiagnostics.TargetOutOfRangeId, "'targets[1]' is 1; Binary3 takes a class index from 0 to 0 (Classes 1) or IgnoreIndex (-100) to skip the row", "1", "0, "),
+            (ShapeDiagnostics.LengthMismatchId, "'gradient' has 2 elements; Binary3 takes 3 (Batch 3 x Classes 1); size it with Binary3.Length", "new float[2]", null));
+    }
+
+    [Fact]
     public void LossFamily_MatrixIndexAndClassParameters()
     {
         string source = Usings + "[LossKernel(Batch = 2, Classes = 3)]\npublic static partial class Family2x3 { }\n\npublic static class Caller\n{\n    public static void Run()\n    {\n"

@@ -195,7 +195,7 @@ public sealed class FamilyInputTests
         AllocatesNothing<float, FamilyF3x129SumIgnore7>(3, 129);
         AllocatesNothing<double, FamilyD16x17Ignore0>(16, 17);
         AllocatesNothing<float, FamilyF4x5>(4, 5);
-        AllocatesNothing<double, RuntimeKernel<double, OneClassMean>>(8, 1);
+        AllocatesNothing<double, FamilyD8x1>(8, 1);
     }
 
     private static void AllocatesNothing<T, K>(int batch, int classes)

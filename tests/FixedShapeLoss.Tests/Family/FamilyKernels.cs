@@ -23,8 +23,7 @@ public interface IFamilyKernel<T>
     static abstract T BinaryCrossEntropyLossBackward(ReadOnlySpan<T> probabilities, ReadOnlySpan<T> targets, Span<T> gradient);
 }
 
-// The shapes of torch-family.json (the 8 x 1 case runs on the runtime API until Classes = 1 passes the parser),
-// each in Mean and Sum, float32 cases as float and float64 cases as double.
+// The shapes of torch-family.json, each in Mean and Sum, float32 cases as float and float64 cases as double.
 [LossKernel(Batch = 4, Classes = 7, ElementType = typeof(double))] public partial class FamilyD4x7 : IFamilyKernel<double> { }
 [LossKernel(Batch = 4, Classes = 7, ElementType = typeof(double), Reduction = LossReduction.Sum)] public partial class FamilyD4x7Sum : IFamilyKernel<double> { }
 [LossKernel(Batch = 3, Classes = 5, ElementType = typeof(double))] public partial class FamilyD3x5 : IFamilyKernel<double> { }
@@ -39,6 +38,8 @@ public interface IFamilyKernel<T>
 [LossKernel(Batch = 4, Classes = 5, Reduction = LossReduction.Sum)] public partial class FamilyF4x5Sum : IFamilyKernel<float> { }
 [LossKernel(Batch = 2, Classes = 3)] public partial class FamilyF2x3 : IFamilyKernel<float> { }
 [LossKernel(Batch = 2, Classes = 3, Reduction = LossReduction.Sum)] public partial class FamilyF2x3Sum : IFamilyKernel<float> { }
+[LossKernel(Batch = 8, Classes = 1)] public partial class FamilyF8x1 : IFamilyKernel<float> { }
+[LossKernel(Batch = 8, Classes = 1, Reduction = LossReduction.Sum)] public partial class FamilyF8x1Sum : IFamilyKernel<float> { }
 
 // Shapes for the property tests against the double reference: shorter and longer than every vector width, a partial
 // last vector at each width, the row loop (more than 16 rows), IgnoreIndex inside [0, Classes).
@@ -49,3 +50,8 @@ public interface IFamilyKernel<T>
 [LossKernel(Batch = 16, Classes = 17, ElementType = typeof(double), IgnoreIndex = 0)] public partial class FamilyD16x17Ignore0 : IFamilyKernel<double> { }
 [LossKernel(Batch = 7, Classes = 5, ElementType = typeof(double), IgnoreIndex = -1)] public partial class FamilyD7x5Ignore : IFamilyKernel<double> { }
 [LossKernel(Batch = 300, Classes = 40, IgnoreIndex = -1)] public partial class FamilyF300x40 : IFamilyKernel<float> { }
+
+// One class (a single binary output per row) in double: Sum, and IgnoreIndex 0 (the only class: every row ignored).
+[LossKernel(Batch = 8, Classes = 1, ElementType = typeof(double))] public partial class FamilyD8x1 : IFamilyKernel<double> { }
+[LossKernel(Batch = 8, Classes = 1, ElementType = typeof(double), Reduction = LossReduction.Sum)] public partial class FamilyD8x1Sum : IFamilyKernel<double> { }
+[LossKernel(Batch = 3, Classes = 1, ElementType = typeof(double), IgnoreIndex = 0)] public partial class FamilyD3x1Ignore0 : IFamilyKernel<double> { }

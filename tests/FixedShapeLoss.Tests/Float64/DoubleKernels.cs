@@ -42,3 +42,12 @@ public interface ILossKernel64
 [LossKernel(Batch = 7, Classes = 5, ElementType = typeof(double), LabelSmoothing = 1f, IgnoreIndex = 4)] public partial class D7x5FullSmooth : ILossKernel64 { }
 [LossKernel(Batch = 40, Classes = 300, ElementType = typeof(double), Reduction = LossReduction.Sum, LabelSmoothing = 0.05f, IgnoreIndex = -1)] public partial class D40x300 : ILossKernel64 { }
 [LossKernel(Batch = 8, Classes = 4, ElementType = typeof(double), Reduction = LossReduction.Sum, IgnoreIndex = 1)] public partial class D8x4SumIgnore1 : ILossKernel64 { }
+
+// One class (a single binary output; cross-entropy is 0 as in PyTorch): one row, a partial and a full group of the
+// 128-bit and 256-bit vectors, the row loop, smoothing, and every row ignored (IgnoreIndex = the one class).
+[LossKernel(Batch = 1, Classes = 1, ElementType = typeof(double))] public partial class D1x1 : ILossKernel64 { }
+[LossKernel(Batch = 3, Classes = 1, ElementType = typeof(double), Reduction = LossReduction.Sum)] public partial class D3x1Sum : ILossKernel64 { }
+[LossKernel(Batch = 8, Classes = 1, ElementType = typeof(double), IgnoreIndex = -1)] public partial class D8x1Ignore : ILossKernel64 { }
+[LossKernel(Batch = 13, Classes = 1, ElementType = typeof(double), LabelSmoothing = 0.1f)] public partial class D13x1Smooth : ILossKernel64 { }
+[LossKernel(Batch = 40, Classes = 1, ElementType = typeof(double), Reduction = LossReduction.Sum, LabelSmoothing = 1f)] public partial class D40x1SumFullSmooth : ILossKernel64 { }
+[LossKernel(Batch = 3, Classes = 1, ElementType = typeof(double), IgnoreIndex = 0)] public partial class D3x1Ignore0 : ILossKernel64 { }

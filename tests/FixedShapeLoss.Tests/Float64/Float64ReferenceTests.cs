@@ -22,6 +22,12 @@ public class Float64ReferenceTests
     [Fact] public void Shape7x5FullSmoothingIgnore4() => Check<D7x5FullSmooth>(new(7, 5, false, 1.0, 4));
     [Fact] public void Shape40x300() => Check<D40x300>(new(40, 300, true, 0.05, -1));
     [Fact] public void Shape8x4SumIgnore1() => Check<D8x4SumIgnore1>(new(8, 4, true, 0, 1));
+    [Fact] public void Shape1x1() => Check<D1x1>(new(1, 1, false, 0, -100));
+    [Fact] public void Shape3x1Sum() => Check<D3x1Sum>(new(3, 1, true, 0, -100));
+    [Fact] public void Shape8x1Ignore() => Check<D8x1Ignore>(new(8, 1, false, 0, -1));
+    [Fact] public void Shape13x1Smoothing() => Check<D13x1Smooth>(new(13, 1, false, 0.1, -100));
+    [Fact] public void Shape40x1SumFullSmoothing() => Check<D40x1SumFullSmooth>(new(40, 1, true, 1.0, -100));
+    [Fact] public void Shape3x1Ignore0() => Check<D3x1Ignore0>(new(3, 1, false, 0, 0));
 
     private static void Check<K>(Options o)
         where K : ILossKernel64

@@ -249,7 +249,7 @@ internal static class DeclarationFuzzer
         var arguments = new List<string>();
         bool attributeCompilerError = false;
         kernel.Batch = random.Next(5) == 0 ? random.Next(1, 300) : random.Next(1, 9);
-        kernel.Classes = random.Next(6) == 0 ? random.Next(2, 1200) : random.Next(2, 21);
+        kernel.Classes = random.Next(6) == 0 ? random.Next(2, 1200) : random.Next(1, 21); // 1: a single binary output
         string batchExpression = Expression(random, kernel.Batch, version);
         string classesExpression = Expression(random, kernel.Classes, version);
         string constants = string.Empty;
@@ -277,7 +277,7 @@ internal static class DeclarationFuzzer
                 v.ExpectedFsl.Add("FSL001");
                 break;
             case 1:
-                classesExpression = random.Next(2) == 0 ? "1" : "0";
+                classesExpression = random.Next(2) == 0 ? "0" : "-1";
                 v.ExpectedFsl.Add("FSL002");
                 break;
             case 2:

@@ -60,16 +60,60 @@ public class DiagnosticTests
 
     // ---- FSL002: Classes ----
 
-    [Fact]
-    public void FSL002_ClassesOne_IsReportedAtTheClassesArgument()
+    [Theory]
+    [InlineData("0", "0")]
+    [InlineData("-1", "-1")]
+    [InlineData("int.MinValue", "-2147483648")]
+    public void FSL002_ClassesBelowOne_IsReportedAtTheClassesArgument(string classes, string shown)
     {
-        string source = Usings + "[LossKernel(Batch = 4, Classes = 1)]\npublic static partial class Loss4x1 { }\n";
+        string source = Usings + $"[LossKernel(Batch = 4, Classes = {classes})]\npublic static partial class Loss4xNone {{ }}\n";
 
         var d = DiagnosticAssert.Single(source);
 
         DiagnosticAssert.Is(d, DiagnosticDescriptors.InvalidClassesId,
-            "Classes must be at least 2, but it is 1; set Classes to the number of classes, for example [LossKernel(Batch = 4, Classes = 7)]");
-        DiagnosticAssert.At(d, source, "Classes = 1");
+            $"Classes must be at least 1, but it is {shown}; set Classes to the number of classes (1 for a single binary output), for example [LossKernel(Batch = 4, Classes = 7)]");
+        DiagnosticAssert.At(d, source, $"Classes = {classes}");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(", Reduction = LossReduction.Sum, LabelSmoothing = 0.1f, IgnoreIndex = 0")]
+    [InlineData(", ElementType = typeof(double)")]
+    public void ClassesOne_IsASingleOutputKernel_WithNoDiagnostic(string options)
+    {
+        string source = Usings + $"[LossKernel(Batch = 4, Classes = 1{options})]\npublic static partial class Loss4x1 {{ }}\n";
+
+        var (result, _) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Diagnostics);
+        string generated = Assert.Single(result.Results[0].GeneratedSources).SourceText.ToString();
+        Assert.Contains("public const int Classes = 1;", generated, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("int.MaxValue", "2147483647")]
+    [InlineData("2147483592", "2147483592")]
+    public void FSL006_OneClassOfMoreRowsThanASpanHolds_IsTooLarge(string batch, string length)
+    {
+        string source = Usings + $"[LossKernel(Batch = {batch}, Classes = 1)]\npublic static partial class Tall {{ }}\n";
+
+        var d = DiagnosticAssert.Single(source);
+
+        DiagnosticAssert.Is(d, DiagnosticDescriptors.ShapeTooLargeId,
+            $"Batch × Classes is {length}, more than the largest span length the kernels can take (2147483591); use a smaller Batch or Classes");
+        DiagnosticAssert.At(d, source, $"LossKernel(Batch = {batch}, Classes = 1)");
+    }
+
+    [Fact]
+    public void OneClassOfAsManyRowsAsASpanHolds_CompilesCleanly()
+    {
+        string source = Usings + "[LossKernel(Batch = 2147483591, Classes = 1)]\npublic static partial class Tallest { }\n";
+
+        var (result, output) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompileErrors(output));
+        Assert.Contains("public const int Length = 2147483591;", Assert.Single(result.Results[0].GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
     }
 
     // ---- FSL003: class not partial ----
@@ -454,7 +498,7 @@ public class DiagnosticTests
     {
         string source = Usings
             + "public class Holder<THolder>\n{\n"
-            + "    [LossKernel(Batch = 0, Classes = 1, LabelSmoothing = 2f, Reduction = (LossReduction)9)]\n"
+            + "    [LossKernel(Batch = 0, Classes = 0, LabelSmoothing = 2f, Reduction = (LossReduction)9)]\n"
             + "    public static class Everything<TItem>\n    {\n        public const int Classes = 3;\n    }\n}\n";
 
         var diagnostics = DiagnosticAssert.Generator(source);
@@ -465,7 +509,7 @@ public class DiagnosticTests
             diagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal));
         Assert.All(diagnostics, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
         DiagnosticAssert.At(byId["FSL001"], source, "Batch = 0");
-        DiagnosticAssert.At(byId["FSL002"], source, "Classes = 1");
+        DiagnosticAssert.At(byId["FSL002"], source, "Classes = 0");
         DiagnosticAssert.At(byId["FSL003"], source, "Everything");
         DiagnosticAssert.At(byId["FSL004"], source, "Holder", before: "class ");
         DiagnosticAssert.At(byId["FSL007"], source, "Classes", before: "const int ");

@@ -71,6 +71,7 @@ public class FuzzTests
         Assert.Contains(variants, v => v.Kernels.Count > 1);
         Assert.Contains(variants, v => v.Kernels.Any(k => k.LabelSmoothing > 0f));
         Assert.Contains(variants, v => v.Kernels.Any(k => k.Batch > 16));
+        Assert.Contains(variants, v => v.Kernels.Any(k => k.Classes == 1) && v.ExpectedFsl.Count == 0 && !v.CompilerError); // a single output
         Assert.Contains(variants, v => v.Kernels.Count > 0 && v.Sources.Count > 1);
         Assert.Contains(variants, v => v.CompilerError && v.ExpectedFsl.Count == 0);
         Assert.Contains(variants, v => v.TokenMutated);

@@ -73,7 +73,7 @@ public class RobustnessTests
         DiagnosticAssert.At(batch, source, "Batch = -5");
         var classes = run.Result.Diagnostics.Single(d => d.Id == DiagnosticDescriptors.InvalidClassesId);
         DiagnosticAssert.Is(classes, DiagnosticDescriptors.InvalidClassesId,
-            "Classes must be at least 2, but it is -5; set Classes to the number of classes, for example [LossKernel(Batch = 4, Classes = 7)]");
+            "Classes must be at least 1, but it is -5; set Classes to the number of classes (1 for a single binary output), for example [LossKernel(Batch = 4, Classes = 7)]");
         DiagnosticAssert.At(classes, source, "Classes = -5");
         Assert.Empty(run.Result.GeneratedTrees);
     }

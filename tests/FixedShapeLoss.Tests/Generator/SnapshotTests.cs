@@ -18,6 +18,7 @@ public class SnapshotTests
     [InlineData(1, 2)]
     [InlineData(32, 10)]
     [InlineData(256, 1000)]
+    [InlineData(3, 1)]
     public void Shapes(int batch, int classes)
     {
         string source = $$"""
@@ -82,4 +83,12 @@ public class SnapshotTests
         [LossKernel(Batch = 40, Classes = 300, ElementType = typeof(double), Reduction = LossReduction.Sum, LabelSmoothing = 0.2f, IgnoreIndex = -1)]
         public partial class SmoothedDoubleLoss { }
         """), "DoubleAllOptions");
+
+    [Fact]
+    public void OneClassOptions() => Snapshot.Verify(Generate("""
+        using FixedShapeLoss;
+        namespace Demo;
+        [LossKernel(Batch = 2, Classes = 1, Reduction = LossReduction.Sum, LabelSmoothing = 0.1f)]
+        public partial class SingleOutputLoss { }
+        """), "OneClassOptions");
 }

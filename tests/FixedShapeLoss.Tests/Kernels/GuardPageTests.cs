@@ -295,6 +295,120 @@ public sealed class GuardPageLatestTests(ITestOutputHelper output) : GuardPageTe
 public sealed class GuardPageCSharp10Tests(ITestOutputHelper output) : GuardPageTests(output, csharp10: true);
 
 /// <summary>
+/// The guard-page test on the double kernels (<c>ElementType = typeof(double)</c>, Float64/DoubleKernels.cs): every
+/// cross-entropy member (Labels aside) with each span right after and right before a page mapped with no access,
+/// inputs read-only, the same bits as on ordinary arrays, the backward members and softmaxes in place too. The one-class
+/// shapes (a single output per row: rows of one element through the generic row core and whole-matrix helpers) and a
+/// few of more classes (Linux only).
+/// </summary>
+public sealed class GuardPageDoubleTests : IDisposable
+{
+    private readonly GuardedMemory? _memory = OperatingSystem.IsLinux() ? new GuardedMemory(5, 300 * 40 * sizeof(double)) : null;
+
+    private delegate double Member(ReadOnlySpan<double> x, ReadOnlySpan<int> t, ReadOnlySpan<double> w, ReadOnlySpan<double> y, Span<double> output);
+
+    public void Dispose() => _memory?.Dispose();
+
+    [Fact] public void OneClass1x1() => Check<Float64.D1x1>();
+    [Fact] public void OneClass3x1Sum() => Check<Float64.D3x1Sum>();
+    [Fact] public void OneClass8x1Ignore() => Check<Float64.D8x1Ignore>();
+    [Fact] public void OneClass13x1Smooth() => Check<Float64.D13x1Smooth>();
+    [Fact] public void OneClass40x1SumFullSmooth() => Check<Float64.D40x1SumFullSmooth>();
+    [Fact] public void OneClass3x1Ignore0() => Check<Float64.D3x1Ignore0>();
+    [Fact] public void Shape1x2Sum() => Check<Float64.D1x2Sum>();
+    [Fact] public void Shape4x7() => Check<Float64.D4x7>();
+    [Fact] public void Shape16x17() => Check<Float64.D16x17>();
+    [Fact] public void Shape20x33Smooth() => Check<Float64.D20x33Smooth>();
+    [Fact] public void Shape40x300() => Check<Float64.D40x300>();
+
+    private void Check<K>()
+        where K : Float64.ILossKernel64
+    {
+        if (_memory is null)
+        {
+            return; // guard pages need mmap/mprotect (Linux)
+        }
+
+        int Constant(string name) => (int)typeof(K).GetField(name)!.GetValue(null)!;
+        int b = Constant("Batch"), c = Constant("Classes"), n = b * c, ignoreIndex = Constant("IgnoreIndex");
+        var random = new Random(b * 1000 + c);
+        double[] logits = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 8 - 4).ToArray();
+        int[] labels = Enumerable.Range(0, b).Select(_ => random.Next(c)).ToArray();
+        int[] targets = labels.Select((t, i) => b >= 3 && i == b / 2 ? ignoreIndex : t).ToArray();
+        double[] weight = Enumerable.Range(0, c).Select(_ => 0.5 + random.NextDouble()).ToArray();
+        double[] soft = Rows(), probabilities = Rows(), oneHot = new double[n];
+        for (int i = 0; i < b; i++)
+        {
+            oneHot[i * c + labels[i]] = 1;
+        }
+
+        double[] none = Array.Empty<double>();
+        Run("Normalize", probabilities, labels, none, none, n, true, (x, t, w, y, o) => { K.Normalize(o); return 0; });
+        Run("Softmax", logits, labels, none, none, n, false, (x, t, w, y, o) => { K.Softmax(x, o); return 0; });
+        Run("Softmax in place", logits, labels, none, none, n, true, (x, t, w, y, o) => { K.Softmax(o, o); return 0; });
+        Run("LogSoftmax", logits, labels, none, none, n, false, (x, t, w, y, o) => { K.LogSoftmax(x, o); return 0; });
+        Run("LogSoftmax in place", logits, labels, none, none, n, true, (x, t, w, y, o) => { K.LogSoftmax(o, o); return 0; });
+        Run("OneHot", none, labels, none, none, n, false, (x, t, w, y, o) => { K.OneHot(t, o); return 0; });
+        Run("CrossEntropy(labels)", probabilities, labels, none, none, 0, false, (x, t, w, y, o) => K.CrossEntropy(x, t));
+        Run("CrossEntropy(oneHot)", probabilities, labels, none, oneHot, 0, false, (x, t, w, y, o) => K.CrossEntropy(x, y));
+        Run("CrossEntropyLoss", logits, targets, weight, soft, 0, false, (x, t, w, y, o) => K.CrossEntropyLoss(x, t));
+        Run("CrossEntropyLoss(weight)", logits, targets, weight, soft, 0, false, (x, t, w, y, o) => K.CrossEntropyLoss(x, t, w));
+        Run("CrossEntropyLoss(soft)", logits, targets, weight, soft, 0, false, (x, t, w, y, o) => K.CrossEntropyLoss(x, y));
+        Run("CrossEntropyLossPerSample", logits, targets, weight, soft, b, false, (x, t, w, y, o) => { K.CrossEntropyLossPerSample(x, t, o); return 0; });
+        Run("CrossEntropyLossPerSample(weight)", logits, targets, weight, soft, b, false, (x, t, w, y, o) => { K.CrossEntropyLossPerSample(x, t, w, o); return 0; });
+        foreach (bool inPlace in new[] { false, true })
+        {
+            string where = inPlace ? " in place" : "";
+            Run("CrossEntropyLossBackward" + where, logits, targets, weight, soft, n, inPlace, (x, t, w, y, o) => K.CrossEntropyLossBackward(inPlace ? o : x, t, o));
+            Run("CrossEntropyLossBackward(weight)" + where, logits, targets, weight, soft, n, inPlace, (x, t, w, y, o) => K.CrossEntropyLossBackward(inPlace ? o : x, t, w, o));
+            Run("CrossEntropyLossBackward(soft)" + where, logits, targets, weight, soft, n, inPlace, (x, t, w, y, o) => K.CrossEntropyLossBackward(inPlace ? o : x, y, o));
+        }
+
+        double[] Rows()
+        {
+            var rows = Enumerable.Range(0, n).Select(_ => 0.05 + random.NextDouble()).ToArray();
+            for (int i = 0; i < b; i++)
+            {
+                double sum = rows.Skip(i * c).Take(c).Sum();
+                for (int j = 0; j < c; j++)
+                {
+                    rows[i * c + j] /= sum;
+                }
+            }
+
+            return rows;
+        }
+
+        // x, t, w and y read-only against guard pages, the output writable against them (in place: it starts as x).
+        void Run(string name, double[] x, int[] t, double[] w, double[] y, int outputLength, bool inPlace, Member member)
+        {
+            var memory = _memory!;
+            double[] expectedOutput = inPlace ? (double[])x.Clone() : new double[outputLength];
+            double expected = member(x, t, w, y, expectedOutput);
+            foreach (bool atEnd in new[] { false, true })
+            {
+                var gx = memory.Place<double>(0, x, atEnd);
+                var gt = memory.Place<int>(1, t, atEnd);
+                var gw = memory.Place<double>(2, w, atEnd);
+                var gy = memory.Place<double>(4, y, atEnd);
+                var output = memory.Place<double>(3, inPlace ? x : new double[outputLength], atEnd);
+                double actual;
+                using (memory.ReadOnly(0, 3))
+                using (memory.ReadOnly(4, 1))
+                {
+                    actual = member(gx, gt, gw, gy, output);
+                }
+
+                string what = $"{typeof(K).Name} {name} (spans {(atEnd ? "end at" : "start after")} a guard page)";
+                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"{what}: {actual:R}, on ordinary arrays {expected:R}");
+                Assert.True(expectedOutput.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(output.ToArray().Select(BitConverter.DoubleToInt64Bits)),
+                    $"{what}: the output differs from the one on ordinary arrays");
+            }
+        }
+    }
+}
+
+/// <summary>
 /// Regions of memory, each between two pages mapped with no access: [guard][data][guard] per region. A span placed
 /// at the start of a region's data touches the guard page before it, one placed at the end the guard page after it.
 /// </summary>

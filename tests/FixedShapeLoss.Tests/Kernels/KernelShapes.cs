@@ -1,7 +1,7 @@
 // The [LossKernel] shapes the kernel tests run on, compiled twice: into the test project (C# latest, where the
 // generator emits the generic whole-matrix helpers) and into FixedShapeLoss.TestKernels.CSharp10 (LangVersion 10,
 // where it emits the non-generic ones). The guard-page shapes (Guard*) are every Batch x Classes with up to 9 rows
-// and up to 16 classes, plain and with LabelSmoothing = 0.1 (which sends the non-plain members down other helpers),
+// and 1 to 16 classes, plain and with LabelSmoothing = 0.1 (which sends the non-plain members down other helpers),
 // and a few larger ones; written out by hand (one line per shape) so that either compiler sees the same list.
 #if FSL_CSHARP10
 namespace FixedShapeLoss.TestKernels.CSharp10;
@@ -50,7 +50,20 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 12, Classes = 2)] public partial class Ref12x2 { }
 [LossKernel(Batch = 135, Classes = 2)] public partial class Ref135x2 { }
 
-// Guard-page shapes: Batch 1..9 x Classes 2..16, plain and smoothed; then larger ones.
+// One class (a single binary output; cross-entropy is 0 as in PyTorch): one row, the 4-row and 8-row groups of the
+// whole-matrix paths, partial (5, 13) and full (16) groups, the row loop past 16 rows, smoothing, weights through an
+// IgnoreIndex that is the one class (every row ignored) and one outside it.
+[LossKernel(Batch = 1, Classes = 1)] public partial class Ref1x1 { }
+[LossKernel(Batch = 4, Classes = 1, Reduction = LossReduction.Sum)] public partial class Ref4x1Sum { }
+[LossKernel(Batch = 5, Classes = 1, IgnoreIndex = -1)] public partial class Ref5x1Ignore { }
+[LossKernel(Batch = 13, Classes = 1, LabelSmoothing = 0.25f)] public partial class Ref13x1Smooth { }
+[LossKernel(Batch = 16, Classes = 1)] public partial class Ref16x1 { }
+[LossKernel(Batch = 40, Classes = 1, Reduction = LossReduction.Sum, LabelSmoothing = 1f)] public partial class Ref40x1SumFullSmooth { }
+[LossKernel(Batch = 3, Classes = 1, IgnoreIndex = 0)] public partial class Ref3x1Ignore0 { }
+
+// Guard-page shapes: Batch 1..9 x Classes 1..16, plain and smoothed; then larger ones.
+[LossKernel(Batch = 1, Classes = 1)] public static partial class Guard1x1 { }
+[LossKernel(Batch = 1, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard1x1Smooth { }
 [LossKernel(Batch = 1, Classes = 2)] public static partial class Guard1x2 { }
 [LossKernel(Batch = 1, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard1x2Smooth { }
 [LossKernel(Batch = 1, Classes = 3)] public static partial class Guard1x3 { }
@@ -81,6 +94,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 1, Classes = 15, LabelSmoothing = 0.1f)] public static partial class Guard1x15Smooth { }
 [LossKernel(Batch = 1, Classes = 16)] public static partial class Guard1x16 { }
 [LossKernel(Batch = 1, Classes = 16, LabelSmoothing = 0.1f)] public static partial class Guard1x16Smooth { }
+[LossKernel(Batch = 2, Classes = 1)] public static partial class Guard2x1 { }
+[LossKernel(Batch = 2, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard2x1Smooth { }
 [LossKernel(Batch = 2, Classes = 2)] public static partial class Guard2x2 { }
 [LossKernel(Batch = 2, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard2x2Smooth { }
 [LossKernel(Batch = 2, Classes = 3)] public static partial class Guard2x3 { }
@@ -111,6 +126,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 2, Classes = 15, LabelSmoothing = 0.1f)] public static partial class Guard2x15Smooth { }
 [LossKernel(Batch = 2, Classes = 16)] public static partial class Guard2x16 { }
 [LossKernel(Batch = 2, Classes = 16, LabelSmoothing = 0.1f)] public static partial class Guard2x16Smooth { }
+[LossKernel(Batch = 3, Classes = 1)] public static partial class Guard3x1 { }
+[LossKernel(Batch = 3, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard3x1Smooth { }
 [LossKernel(Batch = 3, Classes = 2)] public static partial class Guard3x2 { }
 [LossKernel(Batch = 3, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard3x2Smooth { }
 [LossKernel(Batch = 3, Classes = 3)] public static partial class Guard3x3 { }
@@ -141,6 +158,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 3, Classes = 15, LabelSmoothing = 0.1f)] public static partial class Guard3x15Smooth { }
 [LossKernel(Batch = 3, Classes = 16)] public static partial class Guard3x16 { }
 [LossKernel(Batch = 3, Classes = 16, LabelSmoothing = 0.1f)] public static partial class Guard3x16Smooth { }
+[LossKernel(Batch = 4, Classes = 1)] public static partial class Guard4x1 { }
+[LossKernel(Batch = 4, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard4x1Smooth { }
 [LossKernel(Batch = 4, Classes = 2)] public static partial class Guard4x2 { }
 [LossKernel(Batch = 4, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard4x2Smooth { }
 [LossKernel(Batch = 4, Classes = 3)] public static partial class Guard4x3 { }
@@ -171,6 +190,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 4, Classes = 15, LabelSmoothing = 0.1f)] public static partial class Guard4x15Smooth { }
 [LossKernel(Batch = 4, Classes = 16)] public static partial class Guard4x16 { }
 [LossKernel(Batch = 4, Classes = 16, LabelSmoothing = 0.1f)] public static partial class Guard4x16Smooth { }
+[LossKernel(Batch = 5, Classes = 1)] public static partial class Guard5x1 { }
+[LossKernel(Batch = 5, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard5x1Smooth { }
 [LossKernel(Batch = 5, Classes = 2)] public static partial class Guard5x2 { }
 [LossKernel(Batch = 5, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard5x2Smooth { }
 [LossKernel(Batch = 5, Classes = 3)] public static partial class Guard5x3 { }
@@ -201,6 +222,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 5, Classes = 15, LabelSmoothing = 0.1f)] public static partial class Guard5x15Smooth { }
 [LossKernel(Batch = 5, Classes = 16)] public static partial class Guard5x16 { }
 [LossKernel(Batch = 5, Classes = 16, LabelSmoothing = 0.1f)] public static partial class Guard5x16Smooth { }
+[LossKernel(Batch = 6, Classes = 1)] public static partial class Guard6x1 { }
+[LossKernel(Batch = 6, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard6x1Smooth { }
 [LossKernel(Batch = 6, Classes = 2)] public static partial class Guard6x2 { }
 [LossKernel(Batch = 6, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard6x2Smooth { }
 [LossKernel(Batch = 6, Classes = 3)] public static partial class Guard6x3 { }
@@ -231,6 +254,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 6, Classes = 15, LabelSmoothing = 0.1f)] public static partial class Guard6x15Smooth { }
 [LossKernel(Batch = 6, Classes = 16)] public static partial class Guard6x16 { }
 [LossKernel(Batch = 6, Classes = 16, LabelSmoothing = 0.1f)] public static partial class Guard6x16Smooth { }
+[LossKernel(Batch = 7, Classes = 1)] public static partial class Guard7x1 { }
+[LossKernel(Batch = 7, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard7x1Smooth { }
 [LossKernel(Batch = 7, Classes = 2)] public static partial class Guard7x2 { }
 [LossKernel(Batch = 7, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard7x2Smooth { }
 [LossKernel(Batch = 7, Classes = 3)] public static partial class Guard7x3 { }
@@ -261,6 +286,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 7, Classes = 15, LabelSmoothing = 0.1f)] public static partial class Guard7x15Smooth { }
 [LossKernel(Batch = 7, Classes = 16)] public static partial class Guard7x16 { }
 [LossKernel(Batch = 7, Classes = 16, LabelSmoothing = 0.1f)] public static partial class Guard7x16Smooth { }
+[LossKernel(Batch = 8, Classes = 1)] public static partial class Guard8x1 { }
+[LossKernel(Batch = 8, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard8x1Smooth { }
 [LossKernel(Batch = 8, Classes = 2)] public static partial class Guard8x2 { }
 [LossKernel(Batch = 8, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard8x2Smooth { }
 [LossKernel(Batch = 8, Classes = 3)] public static partial class Guard8x3 { }
@@ -291,6 +318,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 8, Classes = 15, LabelSmoothing = 0.1f)] public static partial class Guard8x15Smooth { }
 [LossKernel(Batch = 8, Classes = 16)] public static partial class Guard8x16 { }
 [LossKernel(Batch = 8, Classes = 16, LabelSmoothing = 0.1f)] public static partial class Guard8x16Smooth { }
+[LossKernel(Batch = 9, Classes = 1)] public static partial class Guard9x1 { }
+[LossKernel(Batch = 9, Classes = 1, LabelSmoothing = 0.1f)] public static partial class Guard9x1Smooth { }
 [LossKernel(Batch = 9, Classes = 2)] public static partial class Guard9x2 { }
 [LossKernel(Batch = 9, Classes = 2, LabelSmoothing = 0.1f)] public static partial class Guard9x2Smooth { }
 [LossKernel(Batch = 9, Classes = 3)] public static partial class Guard9x3 { }
@@ -335,3 +364,7 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 17, Classes = 16, LabelSmoothing = 0.1f, Reduction = LossReduction.Sum)] public static partial class Guard17x16Smooth { }
 [LossKernel(Batch = 33, Classes = 8)] public static partial class Guard33x8 { }
 [LossKernel(Batch = 33, Classes = 8, LabelSmoothing = 0.1f, Reduction = LossReduction.Sum)] public static partial class Guard33x8Smooth { }
+[LossKernel(Batch = 17, Classes = 1)] public static partial class Guard17x1 { }
+[LossKernel(Batch = 17, Classes = 1, LabelSmoothing = 0.1f, Reduction = LossReduction.Sum)] public static partial class Guard17x1Smooth { }
+[LossKernel(Batch = 135, Classes = 1)] public static partial class Guard135x1 { }
+[LossKernel(Batch = 135, Classes = 1, LabelSmoothing = 0.1f, Reduction = LossReduction.Sum)] public static partial class Guard135x1Smooth { }

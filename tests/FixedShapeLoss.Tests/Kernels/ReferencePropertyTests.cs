@@ -36,6 +36,13 @@ public class ReferencePropertyTests
     [Theory, MemberData(nameof(KernelSets))] public void Shape3x13(bool csharp10) => Check(KernelAdapter.Get("Ref3x13", csharp10), new(3, 13, false, 0, -100));
     [Theory, MemberData(nameof(KernelSets))] public void Shape4x16Sum(bool csharp10) => Check(KernelAdapter.Get("Ref4x16Sum", csharp10), new(4, 16, true, 0, -100));
     [Theory, MemberData(nameof(KernelSets))] public void Shape7x9Ignore2(bool csharp10) => Check(KernelAdapter.Get("Ref7x9Ignore2", csharp10), new(7, 9, false, 0, 2));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape1x1(bool csharp10) => Check(KernelAdapter.Get("Ref1x1", csharp10), new(1, 1, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape4x1Sum(bool csharp10) => Check(KernelAdapter.Get("Ref4x1Sum", csharp10), new(4, 1, true, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape5x1Ignore(bool csharp10) => Check(KernelAdapter.Get("Ref5x1Ignore", csharp10), new(5, 1, false, 0, -1));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape13x1Smoothing(bool csharp10) => Check(KernelAdapter.Get("Ref13x1Smooth", csharp10), new(13, 1, false, 0.25, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape16x1(bool csharp10) => Check(KernelAdapter.Get("Ref16x1", csharp10), new(16, 1, false, 0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape40x1SumFullSmoothing(bool csharp10) => Check(KernelAdapter.Get("Ref40x1SumFullSmooth", csharp10), new(40, 1, true, 1.0, -100));
+    [Theory, MemberData(nameof(KernelSets))] public void Shape3x1Ignore0(bool csharp10) => Check(KernelAdapter.Get("Ref3x1Ignore0", csharp10), new(3, 1, false, 0, 0));
 
     /// <summary>Infinities, NaN and logits far apart through the plain loss and its gradient (the whole-matrix path)
     /// against the reference: a -inf logit adds exactly 0 to its row; a -inf target logit makes the loss +inf
