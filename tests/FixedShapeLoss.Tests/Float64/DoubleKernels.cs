@@ -51,3 +51,13 @@ public interface ILossKernel64
 [LossKernel(Batch = 13, Classes = 1, ElementType = typeof(double), LabelSmoothing = 0.1f)] public partial class D13x1Smooth : ILossKernel64 { }
 [LossKernel(Batch = 40, Classes = 1, ElementType = typeof(double), Reduction = LossReduction.Sum, LabelSmoothing = 1f)] public partial class D40x1SumFullSmooth : ILossKernel64 { }
 [LossKernel(Batch = 3, Classes = 1, ElementType = typeof(double), IgnoreIndex = 0)] public partial class D3x1Ignore0 : ILossKernel64 { }
+
+// Shapes for the lanes = rows layout of the double kernels (RowTiles): groups of 2 (128-bit), 4 (256-bit) and 8
+// (512-bit) rows, full and partial last groups, up to 16 classes (the guard-page test of the double kernels).
+[LossKernel(Batch = 2, Classes = 2, ElementType = typeof(double))] public partial class D2x2 : ILossKernel64 { }
+[LossKernel(Batch = 3, Classes = 16, ElementType = typeof(double))] public partial class D3x16 : ILossKernel64 { }
+[LossKernel(Batch = 5, Classes = 2, ElementType = typeof(double))] public partial class D5x2 : ILossKernel64 { }
+[LossKernel(Batch = 7, Classes = 9, ElementType = typeof(double))] public partial class D7x9 : ILossKernel64 { }
+[LossKernel(Batch = 9, Classes = 3, ElementType = typeof(double), Reduction = LossReduction.Sum)] public partial class D9x3Sum : ILossKernel64 { }
+[LossKernel(Batch = 12, Classes = 5, ElementType = typeof(double))] public partial class D12x5 : ILossKernel64 { }
+[LossKernel(Batch = 17, Classes = 16, ElementType = typeof(double), IgnoreIndex = 2)] public partial class D17x16Ignore2 : ILossKernel64 { }

@@ -321,6 +321,17 @@ public sealed class GuardPageDoubleTests : IDisposable
     [Fact] public void Shape20x33Smooth() => Check<Float64.D20x33Smooth>();
     [Fact] public void Shape40x300() => Check<Float64.D40x300>();
 
+    // Lanes = rows (RowTiles): 2-, 4- and 8-row groups, full and partial last groups, 2 to 16 classes.
+    [Fact] public void Shape2x2() => Check<Float64.D2x2>();
+    [Fact] public void Shape3x16() => Check<Float64.D3x16>();
+    [Fact] public void Shape5x2() => Check<Float64.D5x2>();
+    [Fact] public void Shape7x9() => Check<Float64.D7x9>();
+    [Fact] public void Shape9x3Sum() => Check<Float64.D9x3Sum>();
+    [Fact] public void Shape12x5() => Check<Float64.D12x5>();
+    [Fact] public void Shape17x16Ignore2() => Check<Float64.D17x16Ignore2>();
+    [Fact] public void Shape32x10() => Check<Float64.D32x10>();
+    [Fact] public void Shape8x4SumIgnore1() => Check<Float64.D8x4SumIgnore1>();
+
     private void Check<K>()
         where K : Float64.ILossKernel64
     {
