@@ -746,9 +746,11 @@ internal static partial class Emitter
         }
 
         /// <summary>Says what a blocked helper call does.</summary>
-        private void BlockedComment() =>
+        private void BlockedComment()
+        {
             _w.Line("// The row loop in KernelMath: each row as a smaller shape's loop computes it, the rows in blocks fixed by the shape,");
             _w.Line("// on all cores (KernelThreading); the blocks' sums added in block order, so any number of threads gives the same bits.");
+        }
 
         /// <summary>The arguments after <c>targets</c> of the blocked index-target helpers, up to the smoothing options.</summary>
         private string IndexRowArguments(bool weighted)
