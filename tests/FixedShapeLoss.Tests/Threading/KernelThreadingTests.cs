@@ -188,6 +188,39 @@ public class KernelThreadingTests
         });
     }
 
+    /// <summary>The kernels compiled at C# 10 call the non-generic helpers (the plain loss and gradient through their
+    /// blocked branch): the same bits as the generic ones of C# 11+, with 1 and 2 workers.</summary>
+    [Theory]
+    [InlineData("Blocked256x1000")]
+    [InlineData("Blocked8200x16")]
+    public void CSharp10KernelsGiveTheSameBits(string name)
+    {
+        var latest = Kernels.KernelAdapter.Get(name, csharp10: false);
+        var csharp10 = Kernels.KernelAdapter.Get(name, csharp10: true);
+        var o = new Options(latest.Batch, latest.Classes, false, 0, -100);
+        var x = Fixed<float>(o);
+        List<float[]> Run(Kernels.KernelAdapter k)
+        {
+            var gradient = new float[k.Length];
+            var losses = new float[k.Batch];
+            var list = new List<float[]> { new[] { k.CrossEntropyLoss(x.Logits, x.Targets), k.CrossEntropyLoss(x.Logits, x.Targets, x.Weight), k.CrossEntropyLoss(x.Logits, x.Soft) } };
+            list.Add([k.CrossEntropyLossBackward(x.Logits, x.Targets, gradient)]);
+            list.Add((float[])gradient.Clone());
+            list.Add([k.CrossEntropyLossBackward(x.Logits, x.Targets, x.Weight, gradient)]);
+            list.Add((float[])gradient.Clone());
+            k.CrossEntropyLossPerSample(x.Logits, x.Targets, losses);
+            list.Add(losses);
+            k.Softmax(x.Logits, gradient);
+            list.Add(gradient);
+            return list;
+        }
+
+        foreach (int degree in new[] { 1, 2 })
+        {
+            WithDegree(degree, () => AssertSameBits(Run(latest), Run(csharp10), $"C# 10, {degree} workers"));
+        }
+    }
+
     /// <summary>Just below the threshold the kernels run the generated loops: the same numbers as the reference, and
     /// (no blocks) the same bits for any setting.</summary>
     [Fact]
