@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace FixedShapeLoss;
 
@@ -524,6 +525,7 @@ public static partial class KernelMath
         (float)PlainRows(SelectCrossEntropyPath(targets.Length, classes, backward: true, shapeKnown: false), logits, targets, classes, ignoreIndex, scale, gradient);
 
     /// <summary>The plain double loss (and gradient when <paramref name="gradient"/> is not empty), blocked or not by the shape.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double PlainDouble(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, double scale, Span<double> gradient, bool backward)
     {
         if (!PlainBlocked(targets.Length, classes) || logits.Length != targets.Length * classes || (backward && gradient.Length != logits.Length))
