@@ -36,6 +36,14 @@ internal static partial class Emitter
 
     public static bool Unrolled(KernelSpec spec) => spec.Batch <= UnrollMaxBatch && spec.Length <= UnrollMaxLength;
 
+    /// <summary>The least Length whose row loops run in the runtime's fixed blocks on all cores
+    /// (FixedShapeLoss.KernelThreading.MinParallelLength; a test keeps the two equal).</summary>
+    public const int MinParallelLength = 1 << 17;
+
+    /// <summary>Whether the row loops of <paramref name="spec"/> are the runtime's blocked helpers (KernelMath.*Rows),
+    /// which cut the rows into blocks fixed by the shape and run them on the thread pool (KernelThreading.IsBlocked).</summary>
+    public static bool Blocked(KernelSpec spec) => spec.Length >= MinParallelLength && spec.Batch >= 2;
+
     public static string Emit(KernelSpec spec)
     {
         var w = new SourceWriter();
@@ -108,6 +116,13 @@ internal static partial class Emitter
             w.Line($"// Strategy: row loop. Batch > {UnrollMaxBatch} or Length > {UnrollMaxLength}, so one loop with a constant trip");
             w.Line("// count walks the rows and the work inside a row (max, exp, sums) runs on the SIMD helpers of");
             w.Line("// FixedShapeLoss.KernelMath; the file stays this size whatever the shape.");
+        }
+
+        if (Blocked(spec))
+        {
+            w.Line($"// Blocks: Length >= {MinParallelLength}, so the row loops are KernelMath's ...Rows helpers, which cut the rows into");
+            w.Line("// blocks fixed by the shape and run them on up to FixedShapeLoss.KernelThreading.MaxDegreeOfParallelism threads;");
+            w.Line("// the blocks' sums are added in block order, so the result is the same for any number of threads.");
         }
 
         if (spec.LabelSmoothing == 0f)
@@ -248,6 +263,12 @@ internal static partial class Emitter
             {
                 CheckLength("logits", "Length");
                 CheckLength("destination", "Length");
+                if (Blocked(_spec))
+                {
+                    _w.Line($"{KM}.SoftmaxRows(logits, Classes, destination); // every row as RowSoftmax, in blocks on all cores");
+                    return;
+                }
+
                 Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, {Lit("1")}, destination, out {T} _);"), blocks: false);
             }
         }
@@ -262,6 +283,12 @@ internal static partial class Emitter
             {
                 CheckLength("logits", "Length");
                 CheckLength("destination", "Length");
+                if (Blocked(_spec))
+                {
+                    _w.Line($"{KM}.LogSoftmaxRows(logits, Classes, destination); // every row as RowLogSoftmax, in blocks on all cores");
+                    return;
+                }
+
                 Rows((_, offset) => _w.Line($"{KM}.RowLogSoftmax(logits, {offset}, Classes, destination);"), blocks: false);
             }
         }
@@ -356,6 +383,14 @@ internal static partial class Emitter
                     return;
                 }
 
+                if (Blocked(_spec))
+                {
+                    BlockedComment();
+                    _w.Line($"double nllTotal = {KM}.CrossEntropyLossRows(logits, targets, {IndexRowArguments(weighted)}, out {(_smoothing ? "double smoothTotal" : "_")});");
+                    ReturnLoss(blocked: true);
+                    return;
+                }
+
                 DeclareLossSums();
                 Rows((index, offset) =>
                 {
@@ -384,6 +419,14 @@ internal static partial class Emitter
             {
                 CheckLength("logits", "Length");
                 CheckLength("targetProbabilities", "Length");
+                if (Blocked(_spec))
+                {
+                    BlockedComment();
+                    _w.Line($"double total = {KM}.SoftCrossEntropyRows(logits, targetProbabilities, Classes, {SoftRowArguments()}); // sum_i l_i");
+                    _w.Line($"return {FromDouble(_mean ? "(total / Batch)" : "total")};");
+                    return;
+                }
+
                 DeclareSum("total", "sum_i l_i");
                 Rows((_, offset) =>
                 {
@@ -418,6 +461,13 @@ internal static partial class Emitter
                 if (weighted && _smoothing)
                 {
                     _w.Line($"{T} weightSum = {KM}.Sum(weight);");
+                }
+
+                if (Blocked(_spec))
+                {
+                    BlockedComment();
+                    _w.Line($"{KM}.CrossEntropyLossPerSampleRows(logits, targets, {IndexRowArguments(weighted)}, losses);");
+                    return;
                 }
 
                 Rows((index, offset) =>
@@ -455,6 +505,14 @@ internal static partial class Emitter
                         ? $"{T} total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);"
                         : $"{T} total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
                     _w.Line(_mean ? "return total / denominator;" : "return total;");
+                    return;
+                }
+
+                if (Blocked(_spec))
+                {
+                    BlockedComment();
+                    _w.Line($"double nllTotal = {KM}.CrossEntropyLossBackwardRows(logits, targets, {IndexRowArguments(weighted)}, scale, gradient, out {(_smoothing ? "double smoothTotal" : "_")});");
+                    ReturnLoss(blocked: true);
                     return;
                 }
 
@@ -534,6 +592,14 @@ internal static partial class Emitter
                 CheckLength("targetProbabilities", "Length");
                 CheckLength("gradient", "Length");
                 _w.Line($"const {T} scale = {(_mean ? $"{Lit("1")} / Batch" : Lit("1"))};");
+                if (Blocked(_spec))
+                {
+                    BlockedComment();
+                    _w.Line($"double total = {KM}.SoftCrossEntropyBackwardRows(logits, targetProbabilities, Classes, {SoftRowArguments()}, scale, gradient); // sum_i l_i");
+                    _w.Line($"return {FromDouble(_mean ? "(total / Batch)" : "total")};");
+                    return;
+                }
+
                 DeclareSum("total", "sum_i l_i");
                 Rows((_, offset) =>
                 {
@@ -698,12 +764,37 @@ internal static partial class Emitter
             }
         }
 
-        private void ReturnLoss()
+        private void ReturnLoss(bool blocked = false)
         {
-            string nll = _mean ? "(nllTotal.Value / denominator)" : "nllTotal.Value";
-            string smooth = _mean ? "(smoothTotal.Value / denominator)" : "smoothTotal.Value";
+            string value = blocked ? string.Empty : ".Value";
+            string nll = _mean ? $"(nllTotal{value} / denominator)" : $"nllTotal{value}";
+            string smooth = _mean ? $"(smoothTotal{value} / denominator)" : $"smoothTotal{value}";
             _w.Line($"return {FromDouble(_smoothing ? $"OneMinusSmoothing * {nll} + SmoothingPerClass * {smooth}" : nll)};");
         }
+
+        /// <summary>Says what a blocked helper call does.</summary>
+        private void BlockedComment()
+        {
+            _w.Line("// The row loop in KernelMath: each row as a smaller shape's loop computes it, the rows in blocks fixed by the shape,");
+            _w.Line("// on all cores (KernelThreading); the blocks' sums added in block order, so any number of threads gives the same bits.");
+        }
+
+        /// <summary>The arguments after <c>targets</c> of the blocked index-target helpers, up to the smoothing options.</summary>
+        private string IndexRowArguments(bool weighted)
+        {
+            string weight = weighted ? "weight" : $"{ReadOnlySpanT}.Empty";
+            string smoothing = _smoothing
+                ? "smoothing: true, oneMinusSmoothing: OneMinusSmoothing, smoothingPerClass: SmoothingPerClass"
+                : $"smoothing: false, oneMinusSmoothing: {Lit("1")}, smoothingPerClass: {Lit("0")}";
+            string weightSum = weighted && _smoothing ? "weightSum" : Lit("0");
+            return $"{weight}, Classes, IgnoreIndex, {smoothing}, weightSum: {weightSum}";
+        }
+
+        /// <summary>The smoothing arguments of the blocked soft-target helpers.</summary>
+        private string SoftRowArguments() =>
+            _smoothing
+                ? "smoothing: true, labelSmoothing: LabelSmoothing, oneMinusSmoothing: OneMinusSmoothing, smoothingPerClass: SmoothingPerClass"
+                : $"smoothing: false, labelSmoothing: LabelSmoothing, oneMinusSmoothing: {Lit("1")}, smoothingPerClass: {Lit("0")}";
 
         /// <summary>A double expression as the element type: rounded once to float for a float kernel.</summary>
         private string FromDouble(string expression) =>

@@ -25,6 +25,11 @@ public static partial class KernelMath
     /// <returns>The sum of the per-row losses.</returns>
     public static float CrossEntropySum(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
     {
+        if (PlainBlocked(targets.Length, classes) && logits.Length == targets.Length * classes)
+        {
+            return PlainBlockedSum(logits, targets, classes, ignoreIndex);
+        }
+
         var path = logits.Length == targets.Length * classes
             ? SelectCrossEntropyPath(targets.Length, classes, backward: false, shapeKnown: false)
             : CrossEntropyPath.Rows;
@@ -41,6 +46,11 @@ public static partial class KernelMath
     public static unsafe float CrossEntropySum<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex)
         where TShape : struct, IKernelShape
     {
+        if (PlainBlocked(TShape.Batch, TShape.Classes) && logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch)
+        {
+            return PlainBlockedSum(logits, targets, TShape.Classes, ignoreIndex);
+        }
+
         var path = logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch
             ? SelectCrossEntropyPath(TShape.Batch, TShape.Classes, backward: false, shapeKnown: true)
             : CrossEntropyPath.Rows;
@@ -69,6 +79,11 @@ public static partial class KernelMath
     /// <returns>The sum of the per-row losses.</returns>
     public static float CrossEntropyBackward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
     {
+        if (PlainBlocked(targets.Length, classes) && logits.Length == targets.Length * classes && gradient.Length == logits.Length)
+        {
+            return PlainBlockedBackward(logits, targets, classes, ignoreIndex, scale, gradient);
+        }
+
         var path = logits.Length == targets.Length * classes && gradient.Length == logits.Length
             ? SelectCrossEntropyPath(targets.Length, classes, backward: true, shapeKnown: false)
             : CrossEntropyPath.Rows;
@@ -87,6 +102,11 @@ public static partial class KernelMath
     public static unsafe float CrossEntropyBackward<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex, float scale, Span<float> gradient)
         where TShape : struct, IKernelShape
     {
+        if (PlainBlocked(TShape.Batch, TShape.Classes) && logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch && gradient.Length == logits.Length)
+        {
+            return PlainBlockedBackward(logits, targets, TShape.Classes, ignoreIndex, scale, gradient);
+        }
+
         var path = logits.Length == TShape.Batch * TShape.Classes && targets.Length == TShape.Batch && gradient.Length == logits.Length
             ? SelectCrossEntropyPath(TShape.Batch, TShape.Classes, backward: true, shapeKnown: true)
             : CrossEntropyPath.Rows;

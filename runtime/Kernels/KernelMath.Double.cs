@@ -118,7 +118,7 @@ public static partial class KernelMath
     /// <param name="ignoreIndex">The target value that is skipped.</param>
     /// <returns>The summed loss.</returns>
     public static double CrossEntropySum(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex) =>
-        RowCore.CrossEntropySum(logits, targets, classes, ignoreIndex);
+        PlainDouble(logits, targets, classes, ignoreIndex, 0d, default, backward: false);
 
     /// <summary>As <see cref="CrossEntropySum(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int)"/> for the shape of
     /// <typeparamref name="TShape"/>.</summary>
@@ -129,7 +129,7 @@ public static partial class KernelMath
     /// <returns>The summed loss.</returns>
     public static double CrossEntropySum<TShape>(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int ignoreIndex)
         where TShape : IKernelShape =>
-        RowCore.CrossEntropySum(logits, targets, TShape.Classes, ignoreIndex);
+        PlainDouble(logits, targets, TShape.Classes, ignoreIndex, 0d, default, backward: false);
 
     /// <summary>The plain cross-entropy sum and its gradient <c>scale * (p_j - [j == t])</c> (0 for ignored rows);
     /// <paramref name="gradient"/> may be <paramref name="logits"/>.</summary>
@@ -141,7 +141,7 @@ public static partial class KernelMath
     /// <param name="gradient">Receives the gradient; as long as <paramref name="logits"/>.</param>
     /// <returns>The summed loss.</returns>
     public static double CrossEntropyBackward(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, double scale, Span<double> gradient) =>
-        RowCore.CrossEntropyBackward(logits, targets, classes, ignoreIndex, scale, gradient);
+        PlainDouble(logits, targets, classes, ignoreIndex, scale, gradient, backward: true);
 
     /// <summary>As <see cref="CrossEntropyBackward(ReadOnlySpan{double}, ReadOnlySpan{int}, int, int, double, Span{double})"/>
     /// for the shape of <typeparamref name="TShape"/>.</summary>
@@ -154,7 +154,7 @@ public static partial class KernelMath
     /// <returns>The summed loss.</returns>
     public static double CrossEntropyBackward<TShape>(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int ignoreIndex, double scale, Span<double> gradient)
         where TShape : IKernelShape =>
-        RowCore.CrossEntropyBackward(logits, targets, TShape.Classes, ignoreIndex, scale, gradient);
+        PlainDouble(logits, targets, TShape.Classes, ignoreIndex, scale, gradient, backward: true);
 
     private static void CheckSameLength(int expected, int actual, string paramName)
     {

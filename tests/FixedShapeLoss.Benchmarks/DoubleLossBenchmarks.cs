@@ -41,6 +41,10 @@ public abstract class DoubleLossBenchmarks
         _row = new double[classes];
     }
 
+    /// <summary>One thread, as the naive loops (256 x 1000 would otherwise run on all cores).</summary>
+    [GlobalSetup]
+    public void SingleThread() => KernelThreading.MaxDegreeOfParallelism = 1;
+
     [Benchmark(Baseline = true), BenchmarkCategory("Forward")]
     public double NaiveForward()
     {

@@ -43,6 +43,11 @@ public abstract class LossBenchmarks
         _row = new float[classes];
     }
 
+    /// <summary>One thread, as the naive loops: the large shapes would otherwise run on all cores (ThreadingBenchmarks
+    /// compares the two).</summary>
+    [GlobalSetup]
+    public void SingleThread() => KernelThreading.MaxDegreeOfParallelism = 1;
+
     [Benchmark(Baseline = true), BenchmarkCategory("Forward")]
     public float NaiveForward()
     {

@@ -23,12 +23,36 @@ public class StrategyTests
     public void HugeShapeGivesACompactFileThatCompiles()
     {
         string huge = Generate(4096, 50000);
+        string blocked = Generate(256, 1000);
         string small = Generate(32, 10);
+        string loop = Generate(100, 1000);
         Assert.Contains("Strategy: row loop", huge);
         Assert.Contains("public const int Length = 204800000;", huge);
-        // The loop strategy writes the same code whatever the shape: only the constants differ.
-        Assert.Equal(small.Split('\n').Length, huge.Split('\n').Length);
+        // The loop strategy writes the same code whatever the shape: only the constants differ (below and above
+        // the size whose row loops run in the runtime's blocks).
+        Assert.Equal(small.Split('\n').Length, loop.Split('\n').Length);
+        Assert.Equal(blocked.Split('\n').Length, huge.Split('\n').Length);
         Assert.True(huge.Length < 64_000, $"{huge.Length} characters"); // about 26k for cross-entropy, 18k for the loss family
+    }
+
+    /// <summary>From KernelThreading.MinParallelLength elements (and 2 rows) on, the row loops are the runtime's
+    /// blocked helpers; one row fewer keeps the loops in the generated code. The generator's copy of the threshold
+    /// must be the runtime's: this test is what ties them.</summary>
+    [Theory]
+    [InlineData(1024, true)]
+    [InlineData(1024, false)]
+    [InlineData(2, true)]
+    [InlineData(131072, true)] // one row: nothing to split
+    public void BlockThreshold(int classes, bool atThreshold)
+    {
+        int batch = KernelThreading.MinParallelLength / classes - (atThreshold ? 0 : 1);
+        string source = Generate(batch, classes);
+        bool blocked = atThreshold && batch >= 2;
+        Assert.Equal(blocked, source.Contains("KernelMath.SoftmaxRows(logits, Classes, destination)"));
+        Assert.Equal(blocked, source.Contains("KernelMath.CrossEntropyLossRows(logits, targets, weight, Classes, IgnoreIndex"));
+        Assert.Equal(blocked, source.Contains("KernelMath.SoftCrossEntropyBackwardRows("));
+        Assert.Equal(!blocked, source.Contains("RowLogSoftmax(logits, i * Classes, Classes, destination)"));
+        Assert.Equal(blocked, source.Contains("// Blocks: Length >= " + KernelThreading.MinParallelLength));
     }
 
     [Theory]

@@ -368,3 +368,8 @@ namespace FixedShapeLoss.Tests.Kernels;
 [LossKernel(Batch = 17, Classes = 1, LabelSmoothing = 0.1f, Reduction = LossReduction.Sum)] public static partial class Guard17x1Smooth { }
 [LossKernel(Batch = 135, Classes = 1)] public static partial class Guard135x1 { }
 [LossKernel(Batch = 135, Classes = 1, LabelSmoothing = 0.1f, Reduction = LossReduction.Sum)] public static partial class Guard135x1Smooth { }
+
+// Above KernelThreading.MinParallelLength: the plain loss and gradient take the blocked branch of the generic
+// (C# 11+) and of the non-generic (C# 10) helpers, which must give the same bits (KernelThreadingTests).
+[LossKernel(Batch = 256, Classes = 1000)] public partial class Blocked256x1000 { }
+[LossKernel(Batch = 8200, Classes = 16)] public partial class Blocked8200x16 { }

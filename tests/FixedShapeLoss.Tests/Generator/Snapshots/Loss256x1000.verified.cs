@@ -5,6 +5,9 @@
 // Strategy: row loop. Batch > 16 or Length > 4096, so one loop with a constant trip
 // count walks the rows and the work inside a row (max, exp, sums) runs on the SIMD helpers of
 // FixedShapeLoss.KernelMath; the file stays this size whatever the shape.
+// Blocks: Length >= 131072, so the row loops are KernelMath's ...Rows helpers, which cut the rows into
+// blocks fixed by the shape and run them on up to FixedShapeLoss.KernelThreading.MaxDegreeOfParallelism threads;
+// the blocks' sums are added in block order, so the result is the same for any number of threads.
 // The plain CrossEntropyLoss and CrossEntropyLossBackward (class indices, no weights, no smoothing)
 // hand the whole matrix to one KernelMath helper, which picks the SIMD layout for this shape and
 // machine: its path table (runtime/Kernels/KernelMath.CrossEntropyPath.cs) says which and why.
@@ -64,10 +67,7 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            for (int i = 0; i < Batch; i++)
-            {
-                global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1f, destination, out float _);
-            }
+            global::FixedShapeLoss.KernelMath.SoftmaxRows(logits, Classes, destination); // every row as RowSoftmax, in blocks on all cores
         }
 
         /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.</summary>
@@ -77,10 +77,7 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            for (int i = 0; i < Batch; i++)
-            {
-                global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, i * Classes, Classes, destination);
-            }
+            global::FixedShapeLoss.KernelMath.LogSoftmaxRows(logits, Classes, destination); // every row as RowLogSoftmax, in blocks on all cores
         }
 
         /// <summary>One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.</summary>
@@ -175,18 +172,10 @@ namespace Demo
             if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
-            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            for (int i = 0; i < Batch; i++)
-            {
-                int target = targets[i];
-                if (target != IgnoreIndex)
-                {
-                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    nllTotal.Add(nll);
-                }
-            }
-            return (float)(nllTotal.Value / denominator);
+            // The row loop in KernelMath: each row as a smaller shape's loop computes it, the rows in blocks fixed by the shape,
+            // on all cores (KernelThreading); the blocks' sums added in block order, so any number of threads gives the same bits.
+            double nllTotal = global::FixedShapeLoss.KernelMath.CrossEntropyLossRows(logits, targets, weight, Classes, IgnoreIndex, smoothing: false, oneMinusSmoothing: 1f, smoothingPerClass: 0f, weightSum: 0f, out _);
+            return (float)(nllTotal / denominator);
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class probabilities (soft targets): <c>l_i = -sum_c t'[i, c] log p[i, c]</c> with <c>t' = (1 - e) t + e / C</c>. Mean: divided by Batch (never by weights).</summary>
@@ -197,17 +186,10 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
-            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
-            for (int i = 0; i < Batch; i++)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(i * Classes, Classes);
-                float targetSum = global::FixedShapeLoss.KernelMath.Sum(t); // sum_c t_c
-                float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                float shifted = global::FixedShapeLoss.KernelMath.DotShifted(t, x, max); // sum_c t_c (x_c - m)
-                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
-            }
-            return (float)(total.Value / Batch);
+            // The row loop in KernelMath: each row as a smaller shape's loop computes it, the rows in blocks fixed by the shape,
+            // on all cores (KernelThreading); the blocks' sums added in block order, so any number of threads gives the same bits.
+            double total = global::FixedShapeLoss.KernelMath.SoftCrossEntropyRows(logits, targetProbabilities, Classes, smoothing: false, labelSmoothing: LabelSmoothing, oneMinusSmoothing: 1f, smoothingPerClass: 0f); // sum_i l_i
+            return (float)(total / Batch);
         }
 
         /// <summary>Per-sample <c>torch.nn.CrossEntropyLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -w[t_i] log p[i, t_i]</c> (with label smoothing as configured), 0 where the target is IgnoreIndex.</summary>
@@ -220,18 +202,9 @@ namespace Demo
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
-            for (int i = 0; i < Batch; i++)
-            {
-                int target = targets[i];
-                float loss = 0f;
-                if (target != IgnoreIndex)
-                {
-                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = logSum - (logits[i * Classes + target] - max); // -log p_t, log p_t = (x_t - m) - log s
-                    loss = nll;
-                }
-                losses[i] = loss;
-            }
+            // The row loop in KernelMath: each row as a smaller shape's loop computes it, the rows in blocks fixed by the shape,
+            // on all cores (KernelThreading); the blocks' sums added in block order, so any number of threads gives the same bits.
+            global::FixedShapeLoss.KernelMath.CrossEntropyLossPerSampleRows(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, smoothing: false, oneMinusSmoothing: 1f, smoothingPerClass: 0f, weightSum: 0f, losses);
         }
 
         /// <summary>Per-sample <c>torch.nn.CrossEntropyLoss</c> (<c>reduction='none'</c>) with class weights: <c>losses[i] = -w[t_i] log p[i, t_i]</c> (with label smoothing as configured), 0 where the target is IgnoreIndex.</summary>
@@ -246,18 +219,9 @@ namespace Demo
             if (weight.Length != Classes) global::FixedShapeLoss.KernelGuard.ThrowLength("weight", weight.Length, global::FixedShapeLoss.KernelSpanKind.PerClass, Batch, Classes);
             if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
-            for (int i = 0; i < Batch; i++)
-            {
-                int target = targets[i];
-                float loss = 0f;
-                if (target != IgnoreIndex)
-                {
-                    float logSum = global::FixedShapeLoss.KernelMath.RowLogSumExp(logits, i * Classes, Classes, out float max); // m = max_j x_j, log sum_j exp(x_j - m)
-                    float nll = weight[target] * (logSum - (logits[i * Classes + target] - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    loss = nll;
-                }
-                losses[i] = loss;
-            }
+            // The row loop in KernelMath: each row as a smaller shape's loop computes it, the rows in blocks fixed by the shape,
+            // on all cores (KernelThreading); the blocks' sums added in block order, so any number of threads gives the same bits.
+            global::FixedShapeLoss.KernelMath.CrossEntropyLossPerSampleRows(logits, targets, weight, Classes, IgnoreIndex, smoothing: false, oneMinusSmoothing: 1f, smoothingPerClass: 0f, weightSum: 0f, losses);
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> and its gradient with respect to the logits. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored). <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
@@ -292,27 +256,10 @@ namespace Demo
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             float denominator = global::FixedShapeLoss.KernelGuard.TargetWeightSum(targets, weight, IgnoreIndex); // sum of w[t_i] over targets not ignored
             float scale = 1f / denominator;
-            global::FixedShapeLoss.CompensatedSum nllTotal = default; // sum_i -w[t_i] log p[i, t_i], compensated: the error does not grow with Batch
-            for (int i = 0; i < Batch; i++)
-            {
-                int target = targets[i];
-                if (target == IgnoreIndex)
-                {
-                    gradient.Slice(i * Classes, Classes).Clear();
-                }
-                else
-                {
-                    // Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.
-                    float targetLogit = logits[i * Classes + target];
-                    // g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s
-                    float factor = scale * weight[target];
-                    float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, factor, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                    float nll = weight[target] * (logSum - (targetLogit - max)); // -w_t log p_t, log p_t = (x_t - m) - log s
-                    gradient[i * Classes + target] -= factor;
-                    nllTotal.Add(nll);
-                }
-            }
-            return (float)(nllTotal.Value / denominator);
+            // The row loop in KernelMath: each row as a smaller shape's loop computes it, the rows in blocks fixed by the shape,
+            // on all cores (KernelThreading); the blocks' sums added in block order, so any number of threads gives the same bits.
+            double nllTotal = global::FixedShapeLoss.KernelMath.CrossEntropyLossBackwardRows(logits, targets, weight, Classes, IgnoreIndex, smoothing: false, oneMinusSmoothing: 1f, smoothingPerClass: 0f, weightSum: 0f, scale, gradient, out _);
+            return (float)(nllTotal / denominator);
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: <c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>, scale = 1 / Batch. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
@@ -326,20 +273,10 @@ namespace Demo
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             const float scale = 1f / Batch;
-            global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
-            for (int i = 0; i < Batch; i++)
-            {
-                global::System.ReadOnlySpan<float> x = logits.Slice(i * Classes, Classes);
-                global::System.ReadOnlySpan<float> t = targetProbabilities.Slice(i * Classes, Classes);
-                global::System.Span<float> g = gradient.Slice(i * Classes, Classes);
-                float targetSum = global::FixedShapeLoss.KernelMath.Sum(t); // sum_c t_c
-                // The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.
-                float shifted = global::FixedShapeLoss.KernelMath.DotShifted(t, x, global::FixedShapeLoss.KernelMath.Max(x)); // sum_c t_c (x_c - m)
-                float logSum = global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, scale * targetSum, gradient, out float max); // g_j = factor * exp(x_j - m) / s
-                total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)
-                global::FixedShapeLoss.KernelMath.MultiplyAdd(t, -scale, g);
-            }
-            return (float)(total.Value / Batch);
+            // The row loop in KernelMath: each row as a smaller shape's loop computes it, the rows in blocks fixed by the shape,
+            // on all cores (KernelThreading); the blocks' sums added in block order, so any number of threads gives the same bits.
+            double total = global::FixedShapeLoss.KernelMath.SoftCrossEntropyBackwardRows(logits, targetProbabilities, Classes, smoothing: false, labelSmoothing: LabelSmoothing, oneMinusSmoothing: 1f, smoothingPerClass: 0f, scale, gradient); // sum_i l_i
+            return (float)(total / Batch);
         }
 
         /// <summary><c>torch.nn.NLLLoss</c> on log-probabilities: <c>l_i = -w[t_i] x[i, t_i]</c>. Mean: divided by the summed weights of the rows not ignored (NaN if all are).</summary>
