@@ -70,6 +70,7 @@ internal static partial class Emitter
         {
             var k = new KernelWriter(w, spec);
             k.Constants();
+            k.BufferTypes();
             k.Normalize();
             k.Softmax();
             k.LogSoftmax();
@@ -136,6 +137,12 @@ internal static partial class Emitter
         }
 
         w.Line("// Reduced losses add the rows with a compensated double sum, so their error does not grow with Batch.");
+        if (Buffers(spec))
+        {
+            w.Line($"// Buffers that carry the shape: the nested inline arrays {MatrixTypeName}, {TargetsTypeName} and {SampleLossesTypeName}, and an overload of");
+            w.Line("// each kernel taking them (in / ref) with no length check; it calls the same code as the span overload after its checks.");
+        }
+
         w.Line("//");
         w.Line("// Formulas (as PyTorch on CPU), for row i with logits x, m = max_j x_j and s = sum_j exp(x_j - m):");
         w.Line("//   softmax      p_j     = exp(x_j - m) / s");
@@ -237,396 +244,383 @@ internal static partial class Emitter
             }
         }
 
-        public void Normalize()
-        {
-            _w.Line();
-            Doc("Divides every row by its sum, in place: <c>v[i, j] = v[i, j] / sum_k v[i, k]</c> (<c>preds / preds.sum(axis=1)</c>).",
-                ("values", $"The {Shape} matrix, row-major."));
-            using (Method($"public static void Normalize({SpanT} values)"))
-            {
-                CheckLength("values", "Length");
-                Rows((_, offset) =>
+        public void Normalize() =>
+            Kernel(
+                new KernelDoc("Divides every row by its sum, in place: <c>v[i, j] = v[i, j] / sum_k v[i, k]</c> (<c>preds / preds.sum(axis=1)</c>).",
+                    new[] { ("values", $"The {Shape} matrix, row-major.") }),
+                "void", "Normalize", new[] { MatrixOut("values") },
+                () => Rows((_, offset) =>
                 {
                     _w.Line($"{SpanT} row = values.Slice({offset}, Classes);");
                     _w.Line($"{KM}.Divide(row, {KM}.Sum(row), row);");
+                }));
+
+        public void Softmax() =>
+            Kernel(
+                new KernelDoc("Softmax over each row: <c>p[i, j] = exp(x[i, j] - m_i) / sum_k exp(x[i, k] - m_i)</c>, <c>m_i = max_k x[i, k]</c>.",
+                    new[]
+                    {
+                        ("logits", $"The {Shape} input, row-major."),
+                        ("destination", $"Receives the {Shape} probabilities (may be <paramref name=\"logits\"/> itself)."),
+                    }),
+                "void", "Softmax", new[] { MatrixIn("logits"), MatrixOut("destination") },
+                () =>
+                {
+                    if (Blocked(_spec))
+                    {
+                        _w.Line($"{KM}.SoftmaxRows(logits, Classes, destination); // every row as RowSoftmax, in blocks on all cores");
+                        return;
+                    }
+
+                    Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, {Lit("1")}, destination, out {T} _);"), blocks: false);
+                },
+                inPlace: true);
+
+        public void LogSoftmax() =>
+            Kernel(
+                new KernelDoc("Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.",
+                    new[]
+                    {
+                        ("logits", $"The {Shape} input, row-major."),
+                        ("destination", $"Receives the {Shape} log-probabilities (may be <paramref name=\"logits\"/> itself)."),
+                    }),
+                "void", "LogSoftmax", new[] { MatrixIn("logits"), MatrixOut("destination") },
+                () =>
+                {
+                    if (Blocked(_spec))
+                    {
+                        _w.Line($"{KM}.LogSoftmaxRows(logits, Classes, destination); // every row as RowLogSoftmax, in blocks on all cores");
+                        return;
+                    }
+
+                    Rows((_, offset) => _w.Line($"{KM}.RowLogSoftmax(logits, {offset}, Classes, destination);"), blocks: false);
+                },
+                inPlace: true);
+
+        public void OneHot() =>
+            Kernel(
+                new KernelDoc("One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.",
+                    new[]
+                    {
+                        ("labels", "One class index in [0, Classes) per row."),
+                        ("destination", $"Receives the {Shape} one-hot matrix."),
+                    }),
+                "void", "OneHot", new[] { TargetsIn("labels"), MatrixOut("destination") },
+                () =>
+                {
+                        _w.Line($"{Guard}.Labels(labels, Classes, \"labels\");");
+                        _w.Line("destination.Clear();");
+                        Rows((index, offset) => _w.Line($"destination[{Add(offset, $"labels[{index}]")}] = {Lit("1")};"), blocks: false);
                 });
-            }
-        }
 
-        public void Softmax()
-        {
-            _w.Line();
-            Doc("Softmax over each row: <c>p[i, j] = exp(x[i, j] - m_i) / sum_k exp(x[i, k] - m_i)</c>, <c>m_i = max_k x[i, k]</c>.",
-                ("logits", $"The {Shape} input, row-major."),
-                ("destination", $"Receives the {Shape} probabilities (may be <paramref name=\"logits\"/> itself)."));
-            using (Method($"public static void Softmax({ReadOnlySpanT} logits, {SpanT} destination)"))
-            {
-                CheckLength("logits", "Length");
-                CheckLength("destination", "Length");
-                if (Blocked(_spec))
+        public void Labels() =>
+            Kernel(
+                new KernelDoc("The inverse of <c>OneHot</c>: the column of the single <c>1</c> in each row. Every row must hold one 1 and zeros elsewhere.",
+                    new[]
+                    {
+                        ("oneHot", $"The {Shape} one-hot matrix."),
+                        ("destination", "Receives one class index per row."),
+                    }),
+                "void", "Labels", new[] { MatrixIn("oneHot"), TargetsOut("destination") },
+                () =>
                 {
-                    _w.Line($"{KM}.SoftmaxRows(logits, Classes, destination); // every row as RowSoftmax, in blocks on all cores");
-                    return;
-                }
+                    _w.Line("// Every row is checked before anything is written.");
+                    Rows((index, offset) => _w.Line($"{Guard}.OneHotIndex(oneHot.Slice({offset}, Classes), {index}, \"oneHot\");"), blocks: false);
+                    Rows((index, offset) => _w.Line($"destination[{index}] = global::System.MemoryExtensions.IndexOf(oneHot.Slice({offset}, Classes), {Lit("1")});"), blocks: false);
+                });
 
-                Rows((_, offset) => _w.Line($"{KM}.RowSoftmax(logits, {offset}, Classes, {Lit("1")}, destination, out {T} _);"), blocks: false);
-            }
-        }
-
-        public void LogSoftmax()
-        {
-            _w.Line();
-            Doc("Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>.",
-                ("logits", $"The {Shape} input, row-major."),
-                ("destination", $"Receives the {Shape} log-probabilities (may be <paramref name=\"logits\"/> itself)."));
-            using (Method($"public static void LogSoftmax({ReadOnlySpanT} logits, {SpanT} destination)"))
-            {
-                CheckLength("logits", "Length");
-                CheckLength("destination", "Length");
-                if (Blocked(_spec))
+        public void CrossEntropyFromLabels() =>
+            Kernel(
+                new KernelDoc("Cross-entropy of probabilities against class indices: <c>-mean_i log p[i, labels[i]]</c>. A probability of 0 gives +inf.",
+                    new[]
+                    {
+                        ("probabilities", $"The {Shape} probabilities (rows summing to 1), row-major."),
+                        ("labels", "One class index in [0, Classes) per row."),
+                    },
+                    returns: "The mean cross-entropy."),
+                T, "CrossEntropy", new[] { MatrixIn("probabilities"), TargetsIn("labels") },
+                () =>
                 {
-                    _w.Line($"{KM}.LogSoftmaxRows(logits, Classes, destination); // every row as RowLogSoftmax, in blocks on all cores");
-                    return;
-                }
+                    _w.Line($"{Guard}.Labels(labels, Classes, \"labels\");");
+                    DeclareSum("total", "sum_i log p[i, y_i]");
+                    Rows((index, offset) => _w.Line($"total.Add({Log}(probabilities[{Add(offset, $"labels[{index}]")}]));"), blocks: false);
+                    _w.Line($"return {FromDouble("-(total.Value / Batch)")};");
+                });
 
-                Rows((_, offset) => _w.Line($"{KM}.RowLogSoftmax(logits, {offset}, Classes, destination);"), blocks: false);
-            }
-        }
-
-        public void OneHot()
-        {
-            _w.Line();
-            Doc("One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>.",
-                ("labels", "One class index in [0, Classes) per row."),
-                ("destination", $"Receives the {Shape} one-hot matrix."));
-            using (Method($"public static void OneHot({ReadOnlySpanInt} labels, {SpanT} destination)"))
-            {
-                CheckLength("labels", "Batch");
-                CheckLength("destination", "Length");
-                _w.Line($"{Guard}.Labels(labels, Classes, \"labels\");");
-                _w.Line("destination.Clear();");
-                Rows((index, offset) => _w.Line($"destination[{Add(offset, $"labels[{index}]")}] = {Lit("1")};"), blocks: false);
-            }
-        }
-
-        public void Labels()
-        {
-            _w.Line();
-            Doc("The inverse of <c>OneHot</c>: the column of the single <c>1</c> in each row. Every row must hold one 1 and zeros elsewhere.",
-                ("oneHot", $"The {Shape} one-hot matrix."),
-                ("destination", "Receives one class index per row."));
-            using (Method($"public static void Labels({ReadOnlySpanT} oneHot, {SpanInt} destination)"))
-            {
-                CheckLength("oneHot", "Length");
-                CheckLength("destination", "Batch");
-                _w.Line("// Every row is checked before anything is written.");
-                Rows((index, offset) => _w.Line($"{Guard}.OneHotIndex(oneHot.Slice({offset}, Classes), {index}, \"oneHot\");"), blocks: false);
-                Rows((index, offset) => _w.Line($"destination[{index}] = global::System.MemoryExtensions.IndexOf(oneHot.Slice({offset}, Classes), {Lit("1")});"), blocks: false);
-            }
-        }
-
-        public void CrossEntropyFromLabels()
-        {
-            _w.Line();
-            Doc("Cross-entropy of probabilities against class indices: <c>-mean_i log p[i, labels[i]]</c>. A probability of 0 gives +inf.",
-                ("probabilities", $"The {Shape} probabilities (rows summing to 1), row-major."),
-                ("labels", "One class index in [0, Classes) per row."));
-            _w.Line("/// <returns>The mean cross-entropy.</returns>");
-            using (Method($"public static {T} CrossEntropy({ReadOnlySpanT} probabilities, {ReadOnlySpanInt} labels)"))
-            {
-                CheckLength("probabilities", "Length");
-                CheckLength("labels", "Batch");
-                _w.Line($"{Guard}.Labels(labels, Classes, \"labels\");");
-                DeclareSum("total", "sum_i log p[i, y_i]");
-                Rows((index, offset) => _w.Line($"total.Add({Log}(probabilities[{Add(offset, $"labels[{index}]")}]));"), blocks: false);
-                _w.Line($"return {FromDouble("-(total.Value / Batch)")};");
-            }
-        }
-
-        public void CrossEntropyFromOneHot()
-        {
-            _w.Line();
-            Doc("Cross-entropy of probabilities against one-hot rows: <c>-mean_i log sum_j p[i, j] t[i, j]</c>.",
-                ("probabilities", $"The {Shape} probabilities, row-major."),
-                ("oneHot", $"The {Shape} one-hot (or any non-negative weight) matrix."));
-            _w.Line("/// <returns>The mean cross-entropy.</returns>");
-            using (Method($"public static {T} CrossEntropy({ReadOnlySpanT} probabilities, {ReadOnlySpanT} oneHot)"))
-            {
-                CheckLength("probabilities", "Length");
-                CheckLength("oneHot", "Length");
-                DeclareSum("total", "sum_i log sum_j p[i, j] t[i, j]");
-                Rows((_, offset) => _w.Line($"total.Add({Log}({KM}.Dot(probabilities.Slice({offset}, Classes), oneHot.Slice({offset}, Classes))));"), blocks: false);
-                _w.Line($"return {FromDouble("-(total.Value / Batch)")};");
-            }
-        }
+        public void CrossEntropyFromOneHot() =>
+            Kernel(
+                new KernelDoc("Cross-entropy of probabilities against one-hot rows: <c>-mean_i log sum_j p[i, j] t[i, j]</c>.",
+                    new[]
+                    {
+                        ("probabilities", $"The {Shape} probabilities, row-major."),
+                        ("oneHot", $"The {Shape} one-hot (or any non-negative weight) matrix."),
+                    },
+                    returns: "The mean cross-entropy."),
+                T, "CrossEntropy", new[] { MatrixIn("probabilities"), MatrixIn("oneHot") },
+                () =>
+                {
+                    DeclareSum("total", "sum_i log sum_j p[i, j] t[i, j]");
+                    Rows((_, offset) => _w.Line($"total.Add({Log}({KM}.Dot(probabilities.Slice({offset}, Classes), oneHot.Slice({offset}, Classes))));"), blocks: false);
+                    _w.Line($"return {FromDouble("-(total.Value / Batch)")};");
+                });
 
         private string ReductionDoc => _mean
             ? "Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored)."
             : "Sum: the sum of the per-sample losses.";
 
-        public void CrossEntropyLoss(bool weighted)
-        {
-            _w.Line();
-            Doc($"<c>torch.nn.CrossEntropyLoss</c> from logits and class indices{(weighted ? ", with class weights" : "")}: log-softmax, then the negative log-likelihood. {ReductionDoc}",
-                Params(weighted, destination: null));
-            _w.Line("/// <returns>The reduced loss.</returns>");
-            using (Method($"public static {T} CrossEntropyLoss({ReadOnlySpanT} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")})"))
-            {
-                IndexTargetPrologue(weighted);
-                if (Plain(weighted))
+        public void CrossEntropyLoss(bool weighted) =>
+            Kernel(
+                new KernelDoc($"<c>torch.nn.CrossEntropyLoss</c> from logits and class indices{(weighted ? ", with class weights" : "")}: log-softmax, then the negative log-likelihood. {ReductionDoc}",
+                    Params(weighted, destination: null),
+                    returns: "The reduced loss."),
+                T, "CrossEntropyLoss", IndexArgs(weighted, destination: null),
+                () =>
                 {
-                    _w.Line($"// Whole matrix at once: the path for this shape and machine is chosen in KernelMath (see its path table).");
-                    _w.Line(_spec.HelperCalls == HelperCalls.Generic
-                        ? $"{T} total = {KM}.CrossEntropySum<{ShapeTypeName}>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)"
-                        : $"{T} total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
-                    _w.Line(_mean ? "return total / denominator;" : "return total;");
-                    return;
-                }
-
-                if (Blocked(_spec))
-                {
-                    BlockedComment();
-                    _w.Line($"double nllTotal = {KM}.CrossEntropyLossRows(logits, targets, {IndexRowArguments(weighted)}, out {(_smoothing ? "double smoothTotal" : "_")});");
-                    ReturnLoss(blocked: true);
-                    return;
-                }
-
-                DeclareLossSums();
-                Rows((index, offset) =>
-                {
-                    _w.Line($"int target = targets[{index}];");
-                    using (_w.Open("if (target != IgnoreIndex)"))
+                    IndexTargetChecks(weighted);
+                    if (Plain(weighted))
                     {
-                        RowLogSumExp(offset);
-                        IndexLoss(weighted, offset, $"logits[{Add(offset, "target")}]", null);
-                        AddLoss();
-                    }
-                });
-                ReturnLoss();
-            }
-        }
-
-        public void CrossEntropyLossSoft()
-        {
-            _w.Line();
-            Doc("<c>torch.nn.CrossEntropyLoss</c> from logits and class probabilities (soft targets): "
-                + "<c>l_i = -sum_c t'[i, c] log p[i, c]</c> with <c>t' = (1 - e) t + e / C</c>. "
-                + (_mean ? "Mean: divided by Batch (never by weights)." : "Sum: the sum over rows."),
-                ("logits", $"The {Shape} input, row-major."),
-                ("targetProbabilities", $"The {Shape} target probabilities."));
-            _w.Line("/// <returns>The reduced loss.</returns>");
-            using (Method($"public static {T} CrossEntropyLoss({ReadOnlySpanT} logits, {ReadOnlySpanT} targetProbabilities)"))
-            {
-                CheckLength("logits", "Length");
-                CheckLength("targetProbabilities", "Length");
-                if (Blocked(_spec))
-                {
-                    BlockedComment();
-                    _w.Line($"double total = {KM}.SoftCrossEntropyRows(logits, targetProbabilities, Classes, {SoftRowArguments()}); // sum_i l_i");
-                    _w.Line($"return {FromDouble(_mean ? "(total / Batch)" : "total")};");
-                    return;
-                }
-
-                DeclareSum("total", "sum_i l_i");
-                Rows((_, offset) =>
-                {
-                    _w.Line($"{ReadOnlySpanT} x = logits.Slice({offset}, Classes);");
-                    _w.Line($"{ReadOnlySpanT} t = targetProbabilities.Slice({offset}, Classes);");
-                    SoftTargetSum();
-                    RowLogSumExp(offset);
-                    SoftShifted("max");
-                    _w.Line("total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)");
-                });
-                _w.Line($"return {FromDouble(_mean ? "(total.Value / Batch)" : "total.Value")};");
-            }
-        }
-
-        public void PerSample(bool weighted)
-        {
-            _w.Line();
-            Doc($"Per-sample <c>torch.nn.CrossEntropyLoss</c> (<c>reduction='none'</c>){(weighted ? " with class weights" : "")}: "
-                + "<c>losses[i] = -w[t_i] log p[i, t_i]</c> (with label smoothing as configured), 0 where the target is IgnoreIndex.",
-                Params(weighted, destination: ("losses", "Receives one loss per row.")));
-            using (Method($"public static void CrossEntropyLossPerSample({ReadOnlySpanT} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")}, {SpanT} losses)"))
-            {
-                CheckLength("logits", "Length");
-                CheckLength("targets", "Batch");
-                if (weighted)
-                {
-                    CheckLength("weight", "Classes");
-                }
-
-                CheckLength("losses", "Batch");
-                _w.Line($"{Guard}.Targets(targets, Classes, IgnoreIndex, \"targets\");");
-                if (weighted && _smoothing)
-                {
-                    _w.Line($"{T} weightSum = {KM}.Sum(weight);");
-                }
-
-                if (Blocked(_spec))
-                {
-                    BlockedComment();
-                    _w.Line($"{KM}.CrossEntropyLossPerSampleRows(logits, targets, {IndexRowArguments(weighted)}, losses);");
-                    return;
-                }
-
-                Rows((index, offset) =>
-                {
-                    _w.Line($"int target = targets[{index}];");
-                    _w.Line($"{T} loss = {Lit("0")};");
-                    using (_w.Open("if (target != IgnoreIndex)"))
-                    {
-                        RowLogSumExp(offset);
-                        IndexLoss(weighted, offset, $"logits[{Add(offset, "target")}]", null);
-                        _w.Line(_smoothing ? "loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;" : "loss = nll;");
-                    }
-
-                    _w.Line($"losses[{index}] = loss;");
-                });
-            }
-        }
-
-        public void Backward(bool weighted)
-        {
-            _w.Line();
-            Doc($"<c>torch.nn.CrossEntropyLoss</c>{(weighted ? " with class weights" : "")} and its gradient with respect to the logits. {ReductionDoc} "
-                + "<c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. "
-                + "<paramref name=\"gradient\"/> may be <paramref name=\"logits\"/> itself (in place): the same loss and bits.",
-                Params(weighted, destination: ("gradient", $"Receives d loss / d logits, {Shape}.")));
-            _w.Line("/// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>");
-            using (Method($"public static {T} CrossEntropyLossBackward({ReadOnlySpanT} logits, {ReadOnlySpanInt} targets{(weighted ? $", {ReadOnlySpanT} weight" : "")}, {SpanT} gradient)"))
-            {
-                IndexTargetPrologue(weighted, gradient: true);
-                _w.Line($"{T} scale = {(_mean ? $"{Lit("1")} / denominator" : Lit("1"))};");
-                if (Plain(weighted))
-                {
-                    _w.Line($"// Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).");
-                    _w.Line(_spec.HelperCalls == HelperCalls.Generic
-                        ? $"{T} total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);"
-                        : $"{T} total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
-                    _w.Line(_mean ? "return total / denominator;" : "return total;");
-                    return;
-                }
-
-                if (Blocked(_spec))
-                {
-                    BlockedComment();
-                    _w.Line($"double nllTotal = {KM}.CrossEntropyLossBackwardRows(logits, targets, {IndexRowArguments(weighted)}, scale, gradient, out {(_smoothing ? "double smoothTotal" : "_")});");
-                    ReturnLoss(blocked: true);
-                    return;
-                }
-
-                DeclareLossSums();
-                Rows((index, offset) =>
-                {
-                    _w.Line($"int target = targets[{index}];");
-                    using (_w.Open("if (target == IgnoreIndex)"))
-                    {
-                        _w.Line($"gradient.Slice({offset}, Classes).Clear();");
-                    }
-
-                    using (_w.Open("else"))
-                    {
-                        _w.Line("// Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.");
-                        _w.Line($"{T} targetLogit = logits[{Add(offset, "target")}];");
-                        string? shifted = null;
-                        if (_smoothing)
-                        {
-                            _w.Line($"{ReadOnlySpanT} row = logits.Slice({offset}, Classes);");
-                            _w.Line(weighted
-                                ? $"{T} shifted = {KM}.DotShifted(weight, row, {KM}.Max(row)); // sum_c w_c (x_c - m)"
-                                : $"{T} shifted = {KM}.SumShifted(row, {KM}.Max(row)); // sum_c (x_c - m)");
-                            shifted = "shifted";
-                        }
-
-                        string wt = weighted ? "weight[target]" : Lit("1");
-                        if (!_smoothing)
-                        {
-                            _w.Line("// g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s");
-                            _w.Line($"{T} factor = {(weighted ? "scale * weight[target]" : "scale")};");
-                            RowSoftmaxInto(offset, "factor");
-                            IndexLoss(weighted, offset, "targetLogit", shifted);
-                            _w.Line($"gradient[{Add(offset, "target")}] -= factor;");
-                        }
-                        else
-                        {
-                            _w.Line("// g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s");
-                            _w.Line($"{T} a = {(weighted ? "OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum" : Lit("1"))};");
-                            RowSoftmaxInto(offset, "scale * a");
-                            IndexLoss(weighted, offset, "targetLogit", shifted);
-                            if (OneClass)
-                            {
-                                // One class: (1 - e) w_t + (e / C) w_0 is a itself, so g = scale * a * (p - 1), exactly 0 as in PyTorch.
-                                _w.Line($"gradient[{offset}] -= scale * a; // one class: g = scale * a * (p - 1), p = 1");
-                            }
-                            else
-                            {
-                                _w.Line($"gradient[{Add(offset, "target")}] -= scale * OneMinusSmoothing * {wt};");
-                                _w.Line(weighted
-                                    ? $"{KM}.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice({offset}, Classes));"
-                                    : $"{KM}.Subtract(gradient.Slice({offset}, Classes), scale * SmoothingPerClass, gradient.Slice({offset}, Classes));");
-                            }
-                        }
-
-                        AddLoss();
-                    }
-                });
-                ReturnLoss();
-            }
-        }
-
-        public void BackwardSoft()
-        {
-            _w.Line();
-            Doc("<c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: "
-                + "<c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>"
-                + (_mean ? ", scale = 1 / Batch." : ", scale = 1.")
-                + " <paramref name=\"gradient\"/> may be <paramref name=\"logits\"/> itself (in place): the same loss and bits.",
-                ("logits", $"The {Shape} input, row-major."),
-                ("targetProbabilities", $"The {Shape} target probabilities."),
-                ("gradient", $"Receives d loss / d logits, {Shape}."));
-            _w.Line("/// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>");
-            using (Method($"public static {T} CrossEntropyLossBackward({ReadOnlySpanT} logits, {ReadOnlySpanT} targetProbabilities, {SpanT} gradient)"))
-            {
-                CheckLength("logits", "Length");
-                CheckLength("targetProbabilities", "Length");
-                CheckLength("gradient", "Length");
-                _w.Line($"const {T} scale = {(_mean ? $"{Lit("1")} / Batch" : Lit("1"))};");
-                if (Blocked(_spec))
-                {
-                    BlockedComment();
-                    _w.Line($"double total = {KM}.SoftCrossEntropyBackwardRows(logits, targetProbabilities, Classes, {SoftRowArguments()}, scale, gradient); // sum_i l_i");
-                    _w.Line($"return {FromDouble(_mean ? "(total / Batch)" : "total")};");
-                    return;
-                }
-
-                DeclareSum("total", "sum_i l_i");
-                Rows((_, offset) =>
-                {
-                    _w.Line($"{ReadOnlySpanT} x = logits.Slice({offset}, Classes);");
-                    _w.Line($"{ReadOnlySpanT} t = targetProbabilities.Slice({offset}, Classes);");
-                    _w.Line($"{SpanT} g = gradient.Slice({offset}, Classes);");
-                    SoftTargetSum();
-                    _w.Line("// The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.");
-                    SoftShifted($"{KM}.Max(x)");
-                    RowSoftmaxInto(offset, "scale * targetSum");
-                    _w.Line("total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)");
-                    if (OneClass)
-                    {
-                        // One class: t'_0 is targetSum itself, so g = scale * targetSum * (p - 1), exactly 0 as in PyTorch.
-                        _w.Line("g[0] -= scale * targetSum; // one class: g = scale * t'_0 * (p - 1), p = 1");
+                        _w.Line($"// Whole matrix at once: the path for this shape and machine is chosen in KernelMath (see its path table).");
+                        _w.Line(_spec.HelperCalls == HelperCalls.Generic
+                            ? $"{T} total = {KM}.CrossEntropySum<{ShapeTypeName}>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)"
+                            : $"{T} total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
+                        _w.Line(_mean ? "return total / denominator;" : "return total;");
                         return;
                     }
 
-                    _w.Line(_smoothing ? $"{KM}.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);" : $"{KM}.MultiplyAdd(t, -scale, g);");
-                    if (_smoothing)
+                    if (Blocked(_spec))
                     {
-                        _w.Line($"{KM}.Subtract(g, scale * SmoothingPerClass, g);");
+                        BlockedComment();
+                        _w.Line($"double nllTotal = {KM}.CrossEntropyLossRows(logits, targets, {IndexRowArguments(weighted)}, out {(_smoothing ? "double smoothTotal" : "_")});");
+                        ReturnLoss(blocked: true);
+                        return;
                     }
+
+                    DeclareLossSums();
+                    Rows((index, offset) =>
+                    {
+                        _w.Line($"int target = targets[{index}];");
+                        using (_w.Open("if (target != IgnoreIndex)"))
+                        {
+                            RowLogSumExp(offset);
+                            IndexLoss(weighted, offset, $"logits[{Add(offset, "target")}]", null);
+                            AddLoss();
+                        }
+                    });
+                    ReturnLoss();
                 });
-                _w.Line($"return {FromDouble(_mean ? "(total.Value / Batch)" : "total.Value")};");
-            }
-        }
+
+        public void CrossEntropyLossSoft() =>
+            Kernel(
+                new KernelDoc("<c>torch.nn.CrossEntropyLoss</c> from logits and class probabilities (soft targets): "
+                    + "<c>l_i = -sum_c t'[i, c] log p[i, c]</c> with <c>t' = (1 - e) t + e / C</c>. "
+                    + (_mean ? "Mean: divided by Batch (never by weights)." : "Sum: the sum over rows."),
+                    new[]
+                    {
+                        ("logits", $"The {Shape} input, row-major."),
+                        ("targetProbabilities", $"The {Shape} target probabilities."),
+                    },
+                    returns: "The reduced loss."),
+                T, "CrossEntropyLoss", new[] { MatrixIn("logits"), MatrixIn("targetProbabilities") },
+                () =>
+                {
+                    if (Blocked(_spec))
+                    {
+                        BlockedComment();
+                        _w.Line($"double total = {KM}.SoftCrossEntropyRows(logits, targetProbabilities, Classes, {SoftRowArguments()}); // sum_i l_i");
+                        _w.Line($"return {FromDouble(_mean ? "(total / Batch)" : "total")};");
+                        return;
+                    }
+
+                    DeclareSum("total", "sum_i l_i");
+                    Rows((_, offset) =>
+                    {
+                        _w.Line($"{ReadOnlySpanT} x = logits.Slice({offset}, Classes);");
+                        _w.Line($"{ReadOnlySpanT} t = targetProbabilities.Slice({offset}, Classes);");
+                        SoftTargetSum();
+                        RowLogSumExp(offset);
+                        SoftShifted("max");
+                        _w.Line("total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)");
+                    });
+                    _w.Line($"return {FromDouble(_mean ? "(total.Value / Batch)" : "total.Value")};");
+                });
+
+        public void PerSample(bool weighted) =>
+            Kernel(
+                new KernelDoc($"Per-sample <c>torch.nn.CrossEntropyLoss</c> (<c>reduction='none'</c>){(weighted ? " with class weights" : "")}: "
+                    + "<c>losses[i] = -w[t_i] log p[i, t_i]</c> (with label smoothing as configured), 0 where the target is IgnoreIndex.",
+                    Params(weighted, destination: ("losses", "Receives one loss per row."))),
+                "void", "CrossEntropyLossPerSample", IndexArgs(weighted, LossesOut("losses")),
+                () =>
+                {
+                    _w.Line($"{Guard}.Targets(targets, Classes, IgnoreIndex, \"targets\");");
+                    if (weighted && _smoothing)
+                    {
+                        _w.Line($"{T} weightSum = {KM}.Sum(weight);");
+                    }
+
+                    if (Blocked(_spec))
+                    {
+                        BlockedComment();
+                        _w.Line($"{KM}.CrossEntropyLossPerSampleRows(logits, targets, {IndexRowArguments(weighted)}, losses);");
+                        return;
+                    }
+
+                    Rows((index, offset) =>
+                    {
+                        _w.Line($"int target = targets[{index}];");
+                        _w.Line($"{T} loss = {Lit("0")};");
+                        using (_w.Open("if (target != IgnoreIndex)"))
+                        {
+                            RowLogSumExp(offset);
+                            IndexLoss(weighted, offset, $"logits[{Add(offset, "target")}]", null);
+                            _w.Line(_smoothing ? "loss = OneMinusSmoothing * nll + SmoothingPerClass * smooth;" : "loss = nll;");
+                        }
+
+                        _w.Line($"losses[{index}] = loss;");
+                    });
+                });
+
+        public void Backward(bool weighted) =>
+            Kernel(
+                new KernelDoc($"<c>torch.nn.CrossEntropyLoss</c>{(weighted ? " with class weights" : "")} and its gradient with respect to the logits. {ReductionDoc} "
+                    + "<c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. "
+                    + "<paramref name=\"gradient\"/> may be <paramref name=\"logits\"/> itself (in place): the same loss and bits.",
+                    Params(weighted, destination: ("gradient", $"Receives d loss / d logits, {Shape}.")),
+                    returns: "The reduced loss, as <c>CrossEntropyLoss</c> returns it."),
+                T, "CrossEntropyLossBackward", IndexArgs(weighted, MatrixOut("gradient")),
+                () =>
+                {
+                    IndexTargetChecks(weighted);
+                    _w.Line($"{T} scale = {(_mean ? $"{Lit("1")} / denominator" : Lit("1"))};");
+                    if (Plain(weighted))
+                    {
+                        _w.Line($"// Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).");
+                        _w.Line(_spec.HelperCalls == HelperCalls.Generic
+                            ? $"{T} total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);"
+                            : $"{T} total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
+                        _w.Line(_mean ? "return total / denominator;" : "return total;");
+                        return;
+                    }
+
+                    if (Blocked(_spec))
+                    {
+                        BlockedComment();
+                        _w.Line($"double nllTotal = {KM}.CrossEntropyLossBackwardRows(logits, targets, {IndexRowArguments(weighted)}, scale, gradient, out {(_smoothing ? "double smoothTotal" : "_")});");
+                        ReturnLoss(blocked: true);
+                        return;
+                    }
+
+                    DeclareLossSums();
+                    Rows((index, offset) =>
+                    {
+                        _w.Line($"int target = targets[{index}];");
+                        using (_w.Open("if (target == IgnoreIndex)"))
+                        {
+                            _w.Line($"gradient.Slice({offset}, Classes).Clear();");
+                        }
+
+                        using (_w.Open("else"))
+                        {
+                            _w.Line("// Everything the loss reads from the row is read before the row of gradient (maybe logits) is written.");
+                            _w.Line($"{T} targetLogit = logits[{Add(offset, "target")}];");
+                            string? shifted = null;
+                            if (_smoothing)
+                            {
+                                _w.Line($"{ReadOnlySpanT} row = logits.Slice({offset}, Classes);");
+                                _w.Line(weighted
+                                    ? $"{T} shifted = {KM}.DotShifted(weight, row, {KM}.Max(row)); // sum_c w_c (x_c - m)"
+                                    : $"{T} shifted = {KM}.SumShifted(row, {KM}.Max(row)); // sum_c (x_c - m)");
+                                shifted = "shifted";
+                            }
+
+                            string wt = weighted ? "weight[target]" : Lit("1");
+                            if (!_smoothing)
+                            {
+                                _w.Line("// g_j = scale * w_t * (p_j - [j == t]),  p_j = exp(x_j - m) / s");
+                                _w.Line($"{T} factor = {(weighted ? "scale * weight[target]" : "scale")};");
+                                RowSoftmaxInto(offset, "factor");
+                                IndexLoss(weighted, offset, "targetLogit", shifted);
+                                _w.Line($"gradient[{Add(offset, "target")}] -= factor;");
+                            }
+                            else
+                            {
+                                _w.Line("// g_j = scale * (p_j * a - (1 - e) w_t [j == t] - (e / C) w_j),  p_j = exp(x_j - m) / s");
+                                _w.Line($"{T} a = {(weighted ? "OneMinusSmoothing * weight[target] + SmoothingPerClass * weightSum" : Lit("1"))};");
+                                RowSoftmaxInto(offset, "scale * a");
+                                IndexLoss(weighted, offset, "targetLogit", shifted);
+                                if (OneClass)
+                                {
+                                    // One class: (1 - e) w_t + (e / C) w_0 is a itself, so g = scale * a * (p - 1), exactly 0 as in PyTorch.
+                                    _w.Line($"gradient[{offset}] -= scale * a; // one class: g = scale * a * (p - 1), p = 1");
+                                }
+                                else
+                                {
+                                    _w.Line($"gradient[{Add(offset, "target")}] -= scale * OneMinusSmoothing * {wt};");
+                                    _w.Line(weighted
+                                        ? $"{KM}.MultiplyAdd(weight, -(scale * SmoothingPerClass), gradient.Slice({offset}, Classes));"
+                                        : $"{KM}.Subtract(gradient.Slice({offset}, Classes), scale * SmoothingPerClass, gradient.Slice({offset}, Classes));");
+                                }
+                            }
+
+                            AddLoss();
+                        }
+                    });
+                    ReturnLoss();
+                },
+                inPlace: true);
+
+        public void BackwardSoft() =>
+            Kernel(
+                new KernelDoc("<c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: "
+                    + "<c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>"
+                    + (_mean ? ", scale = 1 / Batch." : ", scale = 1.")
+                    + " <paramref name=\"gradient\"/> may be <paramref name=\"logits\"/> itself (in place): the same loss and bits.",
+                    new[]
+                    {
+                        ("logits", $"The {Shape} input, row-major."),
+                        ("targetProbabilities", $"The {Shape} target probabilities."),
+                        ("gradient", $"Receives d loss / d logits, {Shape}."),
+                    },
+                    returns: "The reduced loss, as <c>CrossEntropyLoss</c> returns it."),
+                T, "CrossEntropyLossBackward", new[] { MatrixIn("logits"), MatrixIn("targetProbabilities"), MatrixOut("gradient") },
+                () =>
+                {
+                    _w.Line($"const {T} scale = {(_mean ? $"{Lit("1")} / Batch" : Lit("1"))};");
+                    if (Blocked(_spec))
+                    {
+                        BlockedComment();
+                        _w.Line($"double total = {KM}.SoftCrossEntropyBackwardRows(logits, targetProbabilities, Classes, {SoftRowArguments()}, scale, gradient); // sum_i l_i");
+                        _w.Line($"return {FromDouble(_mean ? "(total / Batch)" : "total")};");
+                        return;
+                    }
+
+                    DeclareSum("total", "sum_i l_i");
+                    Rows((_, offset) =>
+                    {
+                        _w.Line($"{ReadOnlySpanT} x = logits.Slice({offset}, Classes);");
+                        _w.Line($"{ReadOnlySpanT} t = targetProbabilities.Slice({offset}, Classes);");
+                        _w.Line($"{SpanT} g = gradient.Slice({offset}, Classes);");
+                        SoftTargetSum();
+                        _w.Line("// The row's sum_c t'_c (x_c - m) is read before g (maybe x itself) is written.");
+                        SoftShifted($"{KM}.Max(x)");
+                        RowSoftmaxInto(offset, "scale * targetSum");
+                        _w.Line("total.Add(logSum * targetSum - shifted); // l_i = log s * sum_c t'_c - sum_c t'_c (x_c - m)");
+                        if (OneClass)
+                        {
+                            // One class: t'_0 is targetSum itself, so g = scale * targetSum * (p - 1), exactly 0 as in PyTorch.
+                            _w.Line("g[0] -= scale * targetSum; // one class: g = scale * t'_0 * (p - 1), p = 1");
+                            return;
+                        }
+
+                        _w.Line(_smoothing ? $"{KM}.MultiplyAdd(t, -(scale * OneMinusSmoothing), g);" : $"{KM}.MultiplyAdd(t, -scale, g);");
+                        if (_smoothing)
+                        {
+                            _w.Line($"{KM}.Subtract(g, scale * SmoothingPerClass, g);");
+                        }
+                    });
+                    _w.Line($"return {FromDouble(_mean ? "(total.Value / Batch)" : "total.Value")};");
+                },
+                inPlace: true);
 
         /// <summary>The nested struct that the plain kernels pass to the generic whole-matrix helpers (only when a
         /// plain kernel exists, that is without label smoothing, and the language version has static abstract
@@ -702,21 +696,9 @@ internal static partial class Emitter
             return list.ToArray();
         }
 
-        /// <summary>Length checks, target checks, and the Mean denominator (sum of w[t_i] over kept rows).</summary>
-        private void IndexTargetPrologue(bool weighted, bool gradient = false)
+        /// <summary>Target checks and the Mean denominator (sum of w[t_i] over kept rows), after the length checks.</summary>
+        private void IndexTargetChecks(bool weighted)
         {
-            CheckLength("logits", "Length");
-            CheckLength("targets", "Batch");
-            if (weighted)
-            {
-                CheckLength("weight", "Classes");
-            }
-
-            if (gradient)
-            {
-                CheckLength("gradient", "Length");
-            }
-
             if (weighted)
             {
                 _w.Line($"{Guard}.Targets(targets, Classes, IgnoreIndex, \"targets\");");

@@ -19,10 +19,19 @@ internal enum GeneratedParameterType
 
     /// <summary><c>Span&lt;int&gt;</c>.</summary>
     SpanOfInt,
+
+    /// <summary>The nested inline-array buffer of one matrix (<see cref="Emitter.MatrixTypeName"/>).</summary>
+    Matrix,
+
+    /// <summary>The nested inline-array buffer of one class index per row (<see cref="Emitter.TargetsTypeName"/>).</summary>
+    Targets,
+
+    /// <summary>The nested inline-array buffer of one loss per row (<see cref="Emitter.SampleLossesTypeName"/>).</summary>
+    SampleLosses,
 }
 
-/// <summary>One parameter of a generated method: its type and how it is passed (every generated parameter
-/// is by value today; <c>in</c>, <c>ref</c> and <c>out</c> would be <see cref="RefKind"/>s here).</summary>
+/// <summary>One parameter of a generated method: its type and how it is passed (spans by value, the inline-array
+/// buffers by <c>in</c> or <c>ref</c>).</summary>
 internal readonly record struct GeneratedParameter(GeneratedParameterType Type, RefKind RefKind = RefKind.None);
 
 /// <summary>One member the generator declares in a <c>[LossKernel]</c> class.</summary>
@@ -41,10 +50,15 @@ internal sealed record GeneratedMember(string Name, bool Reserved, IReadOnlyList
 /// </summary>
 internal static class GeneratedMembers
 {
-    private const GeneratedParameterType RoT = GeneratedParameterType.ReadOnlySpanOfT;
-    private const GeneratedParameterType SpanT = GeneratedParameterType.SpanOfT;
-    private const GeneratedParameterType RoInt = GeneratedParameterType.ReadOnlySpanOfInt;
-    private const GeneratedParameterType SpanInt = GeneratedParameterType.SpanOfInt;
+    private static readonly GeneratedParameter RoT = new(GeneratedParameterType.ReadOnlySpanOfT);
+    private static readonly GeneratedParameter SpanT = new(GeneratedParameterType.SpanOfT);
+    private static readonly GeneratedParameter RoInt = new(GeneratedParameterType.ReadOnlySpanOfInt);
+    private static readonly GeneratedParameter SpanInt = new(GeneratedParameterType.SpanOfInt);
+    private static readonly GeneratedParameter InMatrix = new(GeneratedParameterType.Matrix, RefKind.In);
+    private static readonly GeneratedParameter RefMatrix = new(GeneratedParameterType.Matrix, RefKind.Ref);
+    private static readonly GeneratedParameter InTargets = new(GeneratedParameterType.Targets, RefKind.In);
+    private static readonly GeneratedParameter RefTargets = new(GeneratedParameterType.Targets, RefKind.Ref);
+    private static readonly GeneratedParameter RefSampleLosses = new(GeneratedParameterType.SampleLosses, RefKind.Ref);
 
     /// <summary>The table, by name.</summary>
     public static readonly IReadOnlyDictionary<string, GeneratedMember> All = new[]
@@ -57,34 +71,49 @@ internal static class GeneratedMembers
         Reserved("LabelSmoothing"),
         Reserved("IgnoreIndex"),
 
-        // Private helpers, reserved whether or not this kernel's options emit them (the label-smoothing constants
-        // exist only with LabelSmoothing > 0, the shape struct only for the plain kernel from C# 11), so that a
-        // user member never starts to clash because an option changed.
+        // Private helpers and nested types, reserved whether or not this kernel's options emit them (the
+        // label-smoothing constants exist only with LabelSmoothing > 0, the shape struct only for the plain kernel
+        // from C# 11, the inline-array buffers only from C# 12 on .NET 8 and up to 1 MiB), so that a user member never
+        // starts to clash because an option, the language version or the target framework changed.
         Reserved("OneMinusSmoothing"),
         Reserved("SmoothingPerClass"),
         Reserved(Emitter.ShapeTypeName),
+        Reserved(Emitter.MatrixTypeName),
+        Reserved(Emitter.TargetsTypeName),
+        Reserved(Emitter.SampleLossesTypeName),
 
-        // Cross-entropy and its building blocks.
-        Method("Normalize", new[] { SpanT }),
-        Method("Softmax", new[] { RoT, SpanT }),
-        Method("LogSoftmax", new[] { RoT, SpanT }),
-        Method("OneHot", new[] { RoInt, SpanT }),
-        Method("Labels", new[] { RoT, SpanInt }),
-        Method("CrossEntropy", new[] { RoT, RoInt }, new[] { RoT, RoT }),
-        Method("CrossEntropyLoss", new[] { RoT, RoInt }, new[] { RoT, RoInt, RoT }, new[] { RoT, RoT }),
-        Method("CrossEntropyLossPerSample", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }),
-        Method("CrossEntropyLossBackward", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }, new[] { RoT, RoT, SpanT }),
+        // Cross-entropy and its building blocks: the span overloads, the buffer overloads (C# 12, .NET 8), and the
+        // private cores both call after their length checks (emitted with the buffer overloads).
+        Method("Normalize", new[] { SpanT }, new[] { RefMatrix }),
+        Method("Softmax", new[] { RoT, SpanT }, new[] { InMatrix, RefMatrix }),
+        Method("LogSoftmax", new[] { RoT, SpanT }, new[] { InMatrix, RefMatrix }),
+        Method("OneHot", new[] { RoInt, SpanT }, new[] { InTargets, RefMatrix }),
+        Method("Labels", new[] { RoT, SpanInt }, new[] { InMatrix, RefTargets }),
+        Method("CrossEntropy", new[] { RoT, RoInt }, new[] { RoT, RoT }, new[] { InMatrix, InTargets }, new[] { InMatrix, InMatrix }),
+        Method("CrossEntropyLoss", new[] { RoT, RoInt }, new[] { RoT, RoInt, RoT }, new[] { RoT, RoT }, new[] { InMatrix, InTargets }, new[] { InMatrix, InMatrix }),
+        Method("CrossEntropyLossPerSample", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }, new[] { InMatrix, InTargets, RefSampleLosses }),
+        Method("CrossEntropyLossBackward", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }, new[] { RoT, RoT, SpanT },
+            new[] { InMatrix, InTargets, RefMatrix }, new[] { InMatrix, InMatrix, RefMatrix }),
+        Method("NormalizeCore", new[] { SpanT }),
+        Method("SoftmaxCore", new[] { RoT, SpanT }),
+        Method("LogSoftmaxCore", new[] { RoT, SpanT }),
+        Method("OneHotCore", new[] { RoInt, SpanT }),
+        Method("LabelsCore", new[] { RoT, SpanInt }),
+        Method("CrossEntropyCore", new[] { RoT, RoInt }, new[] { RoT, RoT }),
+        Method("CrossEntropyLossCore", new[] { RoT, RoInt }, new[] { RoT, RoT }),
+        Method("CrossEntropyLossPerSampleCore", new[] { RoT, RoInt, SpanT }),
+        Method("CrossEntropyLossBackwardCore", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoT, SpanT }),
 
-        // The loss family beside cross-entropy (design.md).
-        Method("NllLoss", new[] { RoT, RoInt }, new[] { RoT, RoInt, RoT }),
-        Method("NllLossPerSample", new[] { RoT, RoInt, SpanT }),
-        Method("NllLossBackward", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }),
-        Method("BinaryCrossEntropyWithLogitsLoss", new[] { RoT, RoT }, new[] { RoT, RoT, RoT }),
-        Method("BinaryCrossEntropyWithLogitsLossPerElement", new[] { RoT, RoT, SpanT }),
-        Method("BinaryCrossEntropyWithLogitsLossBackward", new[] { RoT, RoT, SpanT }, new[] { RoT, RoT, RoT, SpanT }),
-        Method("BinaryCrossEntropyLoss", new[] { RoT, RoT }),
-        Method("BinaryCrossEntropyLossPerElement", new[] { RoT, RoT, SpanT }),
-        Method("BinaryCrossEntropyLossBackward", new[] { RoT, RoT, SpanT }),
+        // The loss family beside cross-entropy (design.md); its buffer overloads call the same LossFamily helpers.
+        Method("NllLoss", new[] { RoT, RoInt }, new[] { RoT, RoInt, RoT }, new[] { InMatrix, InTargets }),
+        Method("NllLossPerSample", new[] { RoT, RoInt, SpanT }, new[] { InMatrix, InTargets, RefSampleLosses }),
+        Method("NllLossBackward", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }, new[] { InMatrix, InTargets, RefMatrix }),
+        Method("BinaryCrossEntropyWithLogitsLoss", new[] { RoT, RoT }, new[] { RoT, RoT, RoT }, new[] { InMatrix, InMatrix }),
+        Method("BinaryCrossEntropyWithLogitsLossPerElement", new[] { RoT, RoT, SpanT }, new[] { InMatrix, InMatrix, RefMatrix }),
+        Method("BinaryCrossEntropyWithLogitsLossBackward", new[] { RoT, RoT, SpanT }, new[] { RoT, RoT, RoT, SpanT }, new[] { InMatrix, InMatrix, RefMatrix }),
+        Method("BinaryCrossEntropyLoss", new[] { RoT, RoT }, new[] { InMatrix, InMatrix }),
+        Method("BinaryCrossEntropyLossPerElement", new[] { RoT, RoT, SpanT }, new[] { InMatrix, InMatrix, RefMatrix }),
+        Method("BinaryCrossEntropyLossBackward", new[] { RoT, RoT, SpanT }, new[] { InMatrix, InMatrix, RefMatrix }),
     }.ToDictionary(m => m.Name, m => m, System.StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="member"/>, declared in or inherited by the kernel class, cannot live beside
@@ -105,7 +134,8 @@ internal static class GeneratedMembers
         return method.Arity == 0 && generated.Overloads.Any(overload => SameParameters(method.Parameters, overload, elementType));
     }
 
-    /// <summary>The parameter type as <see cref="SymbolDisplayFormat.FullyQualifiedFormat"/> writes it.</summary>
+    /// <summary>The parameter type as <see cref="SymbolDisplayFormat.FullyQualifiedFormat"/> writes it; for a buffer,
+    /// its simple name.</summary>
     public static string Display(GeneratedParameterType type, KernelElementType elementType)
     {
         string t = elementType == KernelElementType.Double ? "double" : "float";
@@ -114,9 +144,21 @@ internal static class GeneratedMembers
             GeneratedParameterType.ReadOnlySpanOfT => $"global::System.ReadOnlySpan<{t}>",
             GeneratedParameterType.SpanOfT => $"global::System.Span<{t}>",
             GeneratedParameterType.ReadOnlySpanOfInt => "global::System.ReadOnlySpan<int>",
-            _ => "global::System.Span<int>",
+            GeneratedParameterType.SpanOfInt => "global::System.Span<int>",
+            GeneratedParameterType.Matrix => Emitter.MatrixTypeName,
+            GeneratedParameterType.Targets => Emitter.TargetsTypeName,
+            _ => Emitter.SampleLossesTypeName,
         };
     }
+
+    /// <summary>Whether a user parameter of <paramref name="type"/> is the generated one. A buffer is compared by simple
+    /// name, whatever it binds to in the user's compilation (the generated type is not in it yet, and once it is, that
+    /// simple name inside the class means the generated type): a user method <c>Softmax(in Matrix a, ref Matrix b)</c>
+    /// would become a second <c>Softmax(in Matrix, ref Matrix)</c> (CS0111).</summary>
+    private static bool SameType(ITypeSymbol type, GeneratedParameterType expected, KernelElementType elementType) =>
+        expected is GeneratedParameterType.Matrix or GeneratedParameterType.Targets or GeneratedParameterType.SampleLosses
+            ? type.Name == Display(expected, elementType) && type is INamedTypeSymbol { Arity: 0 }
+            : type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == Display(expected, elementType);
 
     private static bool SameParameters(IReadOnlyList<IParameterSymbol> parameters, IReadOnlyList<GeneratedParameter> overload, KernelElementType elementType)
     {
@@ -128,7 +170,7 @@ internal static class GeneratedMembers
         for (int i = 0; i < parameters.Count; i++)
         {
             if ((parameters[i].RefKind == RefKind.None) != (overload[i].RefKind == RefKind.None)
-                || parameters[i].Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) != Display(overload[i].Type, elementType))
+                || !SameType(parameters[i].Type, overload[i].Type, elementType))
             {
                 return false;
             }
@@ -139,6 +181,6 @@ internal static class GeneratedMembers
 
     private static GeneratedMember Reserved(string name) => new(name, Reserved: true, new IReadOnlyList<GeneratedParameter>[0]);
 
-    private static GeneratedMember Method(string name, params GeneratedParameterType[][] overloads) =>
-        new(name, Reserved: false, overloads.Select(o => (IReadOnlyList<GeneratedParameter>)o.Select(t => new GeneratedParameter(t)).ToArray()).ToArray());
+    private static GeneratedMember Method(string name, params GeneratedParameter[][] overloads) =>
+        new(name, Reserved: false, overloads.Select(o => (IReadOnlyList<GeneratedParameter>)o).ToArray());
 }

@@ -45,6 +45,9 @@ internal enum HelperCalls
 /// the directive is CS8370.</param>
 /// <param name="GeneratedCodeAttribute">Whether the generated part carries <c>[GeneratedCode]</c>: false when the
 /// user's class already has it (it allows one, CS0579).</param>
+/// <param name="InlineArrays">Whether the consumer can declare inline arrays: C# 12 or later and a core library that
+/// declares <c>InlineArrayAttribute</c> (.NET 8). The emitter adds the buffer
+/// types and their overloads only then, and only for shapes whose matrix fits the runtime's 1 MiB limit.</param>
 internal sealed record KernelSpec(
     string? Namespace,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -58,7 +61,8 @@ internal sealed record KernelSpec(
     KernelElementType ElementType,
     HelperCalls HelperCalls,
     bool NullableDirective = true,
-    bool GeneratedCodeAttribute = true)
+    bool GeneratedCodeAttribute = true,
+    bool InlineArrays = false)
 {
     public int Length => Batch * Classes;
 }

@@ -254,7 +254,9 @@ internal static class Parser
                 ? HelperCalls.Generic
                 : HelperCalls.NonGeneric,
             NullableDirective: context.TargetNode.SyntaxTree.Options is not CSharpParseOptions p || p.LanguageVersion >= LanguageVersion.CSharp8,
-            GeneratedCodeAttribute: !type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"));
+            GeneratedCodeAttribute: !type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"),
+            InlineArrays: (context.TargetNode.SyntaxTree.Options is not CSharpParseOptions q || q.LanguageVersion >= LanguageVersion.CSharp12)
+                && SupportsInlineArrays(context.SemanticModel.Compilation));
         return (spec, result);
     }
 
@@ -286,6 +288,12 @@ internal static class Parser
 
         return null;
     }
+
+    /// <summary>Whether the core library (the assembly of <c>object</c>) declares <c>InlineArrayAttribute</c>, as .NET 8
+    /// and later do: the compiler accepts an inline array only then (CS9171 otherwise), since a polyfilled attribute
+    /// elsewhere does not make the runtime lay one out.</summary>
+    private static bool SupportsInlineArrays(Compilation compilation) =>
+        compilation.GetSpecialType(SpecialType.System_Object).ContainingAssembly?.GetTypeByMetadataName("System.Runtime.CompilerServices.InlineArrayAttribute") is not null;
 
     /// <summary>A name as C# source: <c>@class</c> for a type named <c>class</c>, as the emitter writes the
     /// names verbatim (the namespace comes escaped from <c>ToDisplayString</c>).</summary>

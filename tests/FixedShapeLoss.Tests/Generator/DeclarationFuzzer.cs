@@ -73,7 +73,7 @@ internal static class DeclarationFuzzer
 
     private static readonly string[] PlainNames = { "Loss", "Kernel4x7", "K", "loss", "Perte_Λ", "\u216Bloss", "e\u0301", "a\u203Fb", "_", "__k", "Loss\u0662" };
     private static readonly string[] KeywordNames = { "@class", "@event", "@static", "@Loss" };
-    private static readonly string[] ReservedClassNames = { "Batch", "Softmax", "Length", "CrossEntropyLoss", "LossKernelShape", "NllLoss", "OneMinusSmoothing" };
+    private static readonly string[] ReservedClassNames = { "Batch", "Softmax", "Length", "CrossEntropyLoss", "LossKernelShape", "NllLoss", "OneMinusSmoothing", "Matrix", "Targets" };
     private static readonly string[] NamespaceNames = { "Consumer", "A.B", "Données.Modèles", "@event.@checked", "N1.N2.N3", "Loss" };
 
     /// <param name="doubleKernels">Whether the emitter writes double kernels (ElementType = typeof(double)) yet; until it
@@ -486,6 +486,9 @@ internal static class DeclarationFuzzer
             ("SmoothingPerClass", "private static int SmoothingPerClass;"),
             ("OneMinusSmoothing", "private const float OneMinusSmoothing = 1f;"),
             ("Labels", "public class Labels { }"),
+            ("Matrix", "public struct Matrix { }"),
+            ("SampleLosses", "private static int SampleLosses;"),
+            ("SoftmaxCore", $"private static void SoftmaxCore(ReadOnlySpan<{t}> x, Span<{t}> y) {{ }}"),
             ("Softmax", "public static int Softmax => 0;"),
             ("Normalize", $"public static void Normalize(Span<{t}> values) {{ }}"),
             ("CrossEntropyLoss", $"public static {t} CrossEntropyLoss(ReadOnlySpan<{t}> x, ReadOnlySpan<int> t) => 0;"),

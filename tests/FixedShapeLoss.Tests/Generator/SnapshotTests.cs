@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace FixedShapeLoss.Tests.Generator;
@@ -5,9 +6,9 @@ namespace FixedShapeLoss.Tests.Generator;
 /// <summary>The emitted source for a handful of shapes and declarations, compared with committed snapshots.</summary>
 public class SnapshotTests
 {
-    private static string Generate(string source)
+    private static string Generate(string source, LanguageVersion version = LanguageVersion.Latest)
     {
-        var (result, output) = GeneratorHarness.Run(source);
+        var (result, output) = GeneratorHarness.Run(version, source);
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorHarness.CompileErrors(output));
         return GeneratorHarness.GeneratedSource(result);
@@ -91,4 +92,14 @@ public class SnapshotTests
         [LossKernel(Batch = 2, Classes = 1, Reduction = LossReduction.Sum, LabelSmoothing = 0.1f)]
         public partial class SingleOutputLoss { }
         """), "OneClassOptions");
+
+    /// <summary>Below C# 12 (no inline arrays) the span overloads only, each with its body after the checks: the
+    /// file of the generator before the buffers existed, byte for byte.</summary>
+    [Fact]
+    public void CSharp11WithoutBuffers() => Snapshot.Verify(Generate("""
+        using FixedShapeLoss;
+        namespace Demo;
+        [LossKernel(Batch = 4, Classes = 7)]
+        public static partial class Loss4x7 { }
+        """, LanguageVersion.CSharp11), "Loss4x7CSharp11");
 }

@@ -23,8 +23,8 @@ public class StrategyTests
     public void HugeShapeGivesACompactFileThatCompiles()
     {
         string huge = Generate(4096, 50000);
-        string blocked = Generate(256, 1000);
-        string small = Generate(32, 10);
+        string blocked = Generate(256, 1025); // blocked as huge, and just over the 1 MiB of the inline-array buffers (so none, as huge)
+        string small = Generate(32, 10);      // row loops with buffers, below the blocked size
         string loop = Generate(100, 1000);
         Assert.Contains("Strategy: row loop", huge);
         Assert.Contains("public const int Length = 204800000;", huge);

@@ -10,6 +10,8 @@
 // machine: its path table (runtime/Kernels/KernelMath.CrossEntropyPath.cs) says which and why.
 // The helper is generic over the nested LossKernelShape struct, so the JIT compiles it with Batch and Classes as constants.
 // Reduced losses add the rows with a compensated double sum, so their error does not grow with Batch.
+// Buffers that carry the shape: the nested inline arrays Matrix, Targets and SampleLosses, and an overload of
+// each kernel taking them (in / ref) with no length check; it calls the same code as the span overload after its checks.
 //
 // Formulas (as PyTorch on CPU), for row i with logits x, m = max_j x_j and s = sum_j exp(x_j - m):
 //   softmax      p_j     = exp(x_j - m) / s
@@ -45,11 +47,78 @@ namespace Demo
         /// <summary>The target value that contributes neither loss nor gradient (from the attribute).</summary>
         public const int IgnoreIndex = -100;
 
+        /// <summary>One 32 × 10 matrix of <c>float</c>, row-major (element <c>[i * Classes + j]</c> is row i, class j), stored inline (a local, a field, no array).
+        /// The kernels' overloads that take it check no length: its type is the proof. A variable of it converts to
+        /// <c>Span&lt;float&gt;</c> and <c>ReadOnlySpan&lt;float&gt;</c> (<c>Span&lt;float&gt; s = buffer;</c>) and indexes like one.</summary>
+        [global::System.Runtime.CompilerServices.InlineArray(Length)]
+        public struct Matrix
+        {
+            private float _element0;
+
+            /// <summary>The Length elements as a span over this variable.</summary>
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => this;
+
+            /// <summary>The Length elements as a read-only span over this variable.</summary>
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => this;
+        }
+
+        /// <summary>One class index per row (a target or a label: in [0, Classes), or IgnoreIndex where the kernel skips a row), stored inline.
+        /// The kernels' overloads that take it check no length: its type is the proof. A variable of it converts to
+        /// <c>Span&lt;int&gt;</c> and <c>ReadOnlySpan&lt;int&gt;</c> (<c>Span&lt;int&gt; s = buffer;</c>) and indexes like one.</summary>
+        [global::System.Runtime.CompilerServices.InlineArray(Batch)]
+        public struct Targets
+        {
+            private int _element0;
+
+            /// <summary>The Batch elements as a span over this variable.</summary>
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<int> AsSpan() => this;
+
+            /// <summary>The Batch elements as a read-only span over this variable.</summary>
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<int> AsReadOnlySpan() => this;
+        }
+
+        /// <summary>One <c>float</c> per row (the per-sample losses), stored inline.
+        /// The kernels' overloads that take it check no length: its type is the proof. A variable of it converts to
+        /// <c>Span&lt;float&gt;</c> and <c>ReadOnlySpan&lt;float&gt;</c> (<c>Span&lt;float&gt; s = buffer;</c>) and indexes like one.</summary>
+        [global::System.Runtime.CompilerServices.InlineArray(Batch)]
+        public struct SampleLosses
+        {
+            private float _element0;
+
+            /// <summary>The Batch elements as a span over this variable.</summary>
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> AsSpan() => this;
+
+            /// <summary>The Batch elements as a read-only span over this variable.</summary>
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public readonly global::System.ReadOnlySpan<float> AsReadOnlySpan() => this;
+        }
+
         /// <summary>Divides every row by its sum, in place: <c>v[i, j] = v[i, j] / sum_k v[i, k]</c> (<c>preds / preds.sum(axis=1)</c>).</summary>
         /// <param name="values">The 32 × 10 matrix, row-major.</param>
         public static void Normalize(global::System.Span<float> values)
         {
             if (values.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("values", values.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            NormalizeCore(values);
+        }
+
+        /// <summary>Divides every row by its sum, in place: <c>v[i, j] = v[i, j] / sum_k v[i, k]</c> (<c>preds / preds.sum(axis=1)</c>). Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="values">The 32 × 10 matrix, row-major.</param>
+        public static void Normalize(ref Matrix values)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            NormalizeCore(values);
+        }
+
+        /// <summary>The work of <c>Normalize</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void NormalizeCore(global::System.Span<float> values)
+        {
             for (int i = 0; i < Batch; i++)
             {
                 global::System.Span<float> row = values.Slice(i * Classes, Classes);
@@ -64,6 +133,23 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            SoftmaxCore(logits, destination);
+        }
+
+        /// <summary>Softmax over each row: <c>p[i, j] = exp(x[i, j] - m_i) / sum_k exp(x[i, k] - m_i)</c>, <c>m_i = max_k x[i, k]</c>. Buffer overload: no length check, the types carry the shape. In place: pass one variable as <paramref name="logits"/> and <paramref name="destination"/>.</summary>
+        /// <param name="logits">The 32 × 10 input, row-major.</param>
+        /// <param name="destination">Receives the 32 × 10 probabilities (may be <paramref name="logits"/> itself).</param>
+        public static void Softmax(in Matrix logits, ref Matrix destination)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            SoftmaxCore(logits, destination);
+        }
+
+        /// <summary>The work of <c>Softmax</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void SoftmaxCore(global::System.ReadOnlySpan<float> logits, global::System.Span<float> destination)
+        {
             for (int i = 0; i < Batch; i++)
             {
                 global::FixedShapeLoss.KernelMath.RowSoftmax(logits, i * Classes, Classes, 1f, destination, out float _);
@@ -77,6 +163,23 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            LogSoftmaxCore(logits, destination);
+        }
+
+        /// <summary>Log-softmax over each row: <c>y[i, j] = (x[i, j] - m_i) - log sum_k exp(x[i, k] - m_i)</c>. Buffer overload: no length check, the types carry the shape. In place: pass one variable as <paramref name="logits"/> and <paramref name="destination"/>.</summary>
+        /// <param name="logits">The 32 × 10 input, row-major.</param>
+        /// <param name="destination">Receives the 32 × 10 log-probabilities (may be <paramref name="logits"/> itself).</param>
+        public static void LogSoftmax(in Matrix logits, ref Matrix destination)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            LogSoftmaxCore(logits, destination);
+        }
+
+        /// <summary>The work of <c>LogSoftmax</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void LogSoftmaxCore(global::System.ReadOnlySpan<float> logits, global::System.Span<float> destination)
+        {
             for (int i = 0; i < Batch; i++)
             {
                 global::FixedShapeLoss.KernelMath.RowLogSoftmax(logits, i * Classes, Classes, destination);
@@ -90,6 +193,23 @@ namespace Demo
         {
             if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             if (destination.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            OneHotCore(labels, destination);
+        }
+
+        /// <summary>One-hot encoding: zeros, then <c>1</c> at <c>[i, labels[i]]</c>. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="labels">One class index in [0, Classes) per row.</param>
+        /// <param name="destination">Receives the 32 × 10 one-hot matrix.</param>
+        public static void OneHot(in Targets labels, ref Matrix destination)
+        {
+            // No length check: Targets and Matrix hold exactly the elements this kernel takes.
+            OneHotCore(labels, destination);
+        }
+
+        /// <summary>The work of <c>OneHot</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none). The range check of <c>labels</c> is here, for both: the types prove lengths, not values.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void OneHotCore(global::System.ReadOnlySpan<int> labels, global::System.Span<float> destination)
+        {
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
             destination.Clear();
             for (int i = 0; i < Batch; i++)
@@ -105,6 +225,23 @@ namespace Demo
         {
             if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (destination.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("destination", destination.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            LabelsCore(oneHot, destination);
+        }
+
+        /// <summary>The inverse of <c>OneHot</c>: the column of the single <c>1</c> in each row. Every row must hold one 1 and zeros elsewhere. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="oneHot">The 32 × 10 one-hot matrix.</param>
+        /// <param name="destination">Receives one class index per row.</param>
+        public static void Labels(in Matrix oneHot, ref Targets destination)
+        {
+            // No length check: Matrix and Targets hold exactly the elements this kernel takes.
+            LabelsCore(oneHot, destination);
+        }
+
+        /// <summary>The work of <c>Labels</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none). The check that each row is one-hot is here, for both.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void LabelsCore(global::System.ReadOnlySpan<float> oneHot, global::System.Span<int> destination)
+        {
             // Every row is checked before anything is written.
             for (int i = 0; i < Batch; i++)
             {
@@ -124,6 +261,24 @@ namespace Demo
         {
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (labels.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("labels", labels.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            return CrossEntropyCore(probabilities, labels);
+        }
+
+        /// <summary>Cross-entropy of probabilities against class indices: <c>-mean_i log p[i, labels[i]]</c>. A probability of 0 gives +inf. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="probabilities">The 32 × 10 probabilities (rows summing to 1), row-major.</param>
+        /// <param name="labels">One class index in [0, Classes) per row.</param>
+        /// <returns>The mean cross-entropy.</returns>
+        public static float CrossEntropy(in Matrix probabilities, in Targets labels)
+        {
+            // No length check: Matrix and Targets hold exactly the elements this kernel takes.
+            return CrossEntropyCore(probabilities, labels);
+        }
+
+        /// <summary>The work of <c>CrossEntropy</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none). The range check of <c>labels</c> is here, for both: the types prove lengths, not values.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float CrossEntropyCore(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<int> labels)
+        {
             global::FixedShapeLoss.KernelGuard.Labels(labels, Classes, "labels");
             global::FixedShapeLoss.CompensatedSum total = default; // sum_i log p[i, y_i], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
@@ -141,6 +296,24 @@ namespace Demo
         {
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (oneHot.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("oneHot", oneHot.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            return CrossEntropyCore(probabilities, oneHot);
+        }
+
+        /// <summary>Cross-entropy of probabilities against one-hot rows: <c>-mean_i log sum_j p[i, j] t[i, j]</c>. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="probabilities">The 32 × 10 probabilities, row-major.</param>
+        /// <param name="oneHot">The 32 × 10 one-hot (or any non-negative weight) matrix.</param>
+        /// <returns>The mean cross-entropy.</returns>
+        public static float CrossEntropy(in Matrix probabilities, in Matrix oneHot)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            return CrossEntropyCore(probabilities, oneHot);
+        }
+
+        /// <summary>The work of <c>CrossEntropy</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float CrossEntropyCore(global::System.ReadOnlySpan<float> probabilities, global::System.ReadOnlySpan<float> oneHot)
+        {
             global::FixedShapeLoss.CompensatedSum total = default; // sum_i log sum_j p[i, j] t[i, j], compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
@@ -157,6 +330,24 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            return CrossEntropyLossCore(logits, targets);
+        }
+
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class indices: log-softmax, then the negative log-likelihood. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored). Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="logits">The 32 × 10 input, row-major.</param>
+        /// <param name="targets">One class index per row, in [0, Classes) or IgnoreIndex.</param>
+        /// <returns>The reduced loss.</returns>
+        public static float CrossEntropyLoss(in Matrix logits, in Targets targets)
+        {
+            // No length check: Matrix and Targets hold exactly the elements this kernel takes.
+            return CrossEntropyLossCore(logits, targets);
+        }
+
+        /// <summary>The work of <c>CrossEntropyLoss</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none). The range check of <c>targets</c> is here, for both: the types prove lengths, not values.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float CrossEntropyLossCore(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets)
+        {
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
             // Whole matrix at once: the path for this shape and machine is chosen in KernelMath (see its path table).
             float total = global::FixedShapeLoss.KernelMath.CrossEntropySum<LossKernelShape>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)
@@ -197,6 +388,24 @@ namespace Demo
         {
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            return CrossEntropyLossCore(logits, targetProbabilities);
+        }
+
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class probabilities (soft targets): <c>l_i = -sum_c t'[i, c] log p[i, c]</c> with <c>t' = (1 - e) t + e / C</c>. Mean: divided by Batch (never by weights). Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="logits">The 32 × 10 input, row-major.</param>
+        /// <param name="targetProbabilities">The 32 × 10 target probabilities.</param>
+        /// <returns>The reduced loss.</returns>
+        public static float CrossEntropyLoss(in Matrix logits, in Matrix targetProbabilities)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            return CrossEntropyLossCore(logits, targetProbabilities);
+        }
+
+        /// <summary>The work of <c>CrossEntropyLoss</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float CrossEntropyLossCore(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities)
+        {
             global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
             {
@@ -219,6 +428,24 @@ namespace Demo
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             if (losses.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            CrossEntropyLossPerSampleCore(logits, targets, losses);
+        }
+
+        /// <summary>Per-sample <c>torch.nn.CrossEntropyLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -w[t_i] log p[i, t_i]</c> (with label smoothing as configured), 0 where the target is IgnoreIndex. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="logits">The 32 × 10 input, row-major.</param>
+        /// <param name="targets">One class index per row, in [0, Classes) or IgnoreIndex.</param>
+        /// <param name="losses">Receives one loss per row.</param>
+        public static void CrossEntropyLossPerSample(in Matrix logits, in Targets targets, ref SampleLosses losses)
+        {
+            // No length check: Matrix, Targets and SampleLosses hold exactly the elements this kernel takes.
+            CrossEntropyLossPerSampleCore(logits, targets, losses);
+        }
+
+        /// <summary>The work of <c>CrossEntropyLossPerSample</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none). The range check of <c>targets</c> is here, for both: the types prove lengths, not values.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void CrossEntropyLossPerSampleCore(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> losses)
+        {
             global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets");
             for (int i = 0; i < Batch; i++)
             {
@@ -270,6 +497,25 @@ namespace Demo
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            return CrossEntropyLossBackwardCore(logits, targets, gradient);
+        }
+
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> and its gradient with respect to the logits. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored). <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits. Buffer overload: no length check, the types carry the shape. In place: pass one variable as <paramref name="logits"/> and <paramref name="gradient"/>.</summary>
+        /// <param name="logits">The 32 × 10 input, row-major.</param>
+        /// <param name="targets">One class index per row, in [0, Classes) or IgnoreIndex.</param>
+        /// <param name="gradient">Receives d loss / d logits, 32 × 10.</param>
+        /// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>
+        public static float CrossEntropyLossBackward(in Matrix logits, in Targets targets, ref Matrix gradient)
+        {
+            // No length check: Matrix and Targets hold exactly the elements this kernel takes.
+            return CrossEntropyLossBackwardCore(logits, targets, gradient);
+        }
+
+        /// <summary>The work of <c>CrossEntropyLossBackward</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none). The range check of <c>targets</c> is here, for both: the types prove lengths, not values.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float CrossEntropyLossBackwardCore(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<int> targets, global::System.Span<float> gradient)
+        {
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
             float scale = 1f / denominator;
             // Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).
@@ -325,6 +571,25 @@ namespace Demo
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targetProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targetProbabilities", targetProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            return CrossEntropyLossBackwardCore(logits, targetProbabilities, gradient);
+        }
+
+        /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and target probabilities, and its gradient: <c>gradient[i, j] = scale (p[i, j] sum_c t'[i, c] - t'[i, j])</c> with <c>t' = (1 - e) t + e / C</c>, scale = 1 / Batch. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits. Buffer overload: no length check, the types carry the shape. In place: pass one variable as <paramref name="logits"/> and <paramref name="gradient"/>.</summary>
+        /// <param name="logits">The 32 × 10 input, row-major.</param>
+        /// <param name="targetProbabilities">The 32 × 10 target probabilities.</param>
+        /// <param name="gradient">Receives d loss / d logits, 32 × 10.</param>
+        /// <returns>The reduced loss, as <c>CrossEntropyLoss</c> returns it.</returns>
+        public static float CrossEntropyLossBackward(in Matrix logits, in Matrix targetProbabilities, ref Matrix gradient)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            return CrossEntropyLossBackwardCore(logits, targetProbabilities, gradient);
+        }
+
+        /// <summary>The work of <c>CrossEntropyLossBackward</c> after the length checks, shared by the span overload (which checks the lengths)
+        /// and the buffer overload (whose types need none).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float CrossEntropyLossBackwardCore(global::System.ReadOnlySpan<float> logits, global::System.ReadOnlySpan<float> targetProbabilities, global::System.Span<float> gradient)
+        {
             const float scale = 1f / Batch;
             global::FixedShapeLoss.CompensatedSum total = default; // sum_i l_i, compensated: the error does not grow with Batch
             for (int i = 0; i < Batch; i++)
@@ -350,6 +615,17 @@ namespace Demo
         {
             if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
+            // l_i = -x[i, t_i], 0 where t_i == IgnoreIndex; sum_i l_i / the number of rows not ignored
+            return global::FixedShapeLoss.LossFamily.NllLoss<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, Reduction);
+        }
+
+        /// <summary><c>torch.nn.NLLLoss</c> on log-probabilities: <c>l_i = -w[t_i] x[i, t_i]</c>. Mean: divided by the summed weights of the rows not ignored (NaN if all are). Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="logProbabilities">32 × 10 log-probabilities, row-major.</param>
+        /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+        /// <returns>The reduced loss.</returns>
+        public static float NllLoss(in Matrix logProbabilities, in Targets targets)
+        {
+            // No length check: Matrix and Targets hold exactly the elements this kernel takes.
             // l_i = -x[i, t_i], 0 where t_i == IgnoreIndex; sum_i l_i / the number of rows not ignored
             return global::FixedShapeLoss.LossFamily.NllLoss<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, Reduction);
         }
@@ -381,6 +657,17 @@ namespace Demo
             global::FixedShapeLoss.LossFamily.NllLossPerSample<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, losses);
         }
 
+        /// <summary>Per-sample <c>torch.nn.NLLLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -x[i, t_i]</c>, 0 where the target is IgnoreIndex. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="logProbabilities">32 × 10 log-probabilities, row-major.</param>
+        /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+        /// <param name="losses">Receives a loss per row.</param>
+        public static void NllLossPerSample(in Matrix logProbabilities, in Targets targets, ref SampleLosses losses)
+        {
+            // No length check: Matrix, Targets and SampleLosses hold exactly the elements this kernel takes.
+            // losses[i] = -x[i, t_i], 0 where t_i == IgnoreIndex
+            global::FixedShapeLoss.LossFamily.NllLossPerSample<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, losses);
+        }
+
         /// <summary><c>torch.nn.NLLLoss</c> and its gradient with respect to the log-probabilities. Mean: divided by the summed weights of the rows not ignored (NaN if all are). <c>gradient[i, t_i] = -w[t_i] / denominator</c>, else 0. In place allowed.</summary>
         /// <param name="logProbabilities">32 × 10 log-probabilities, row-major.</param>
         /// <param name="targets">A class index per row, or IgnoreIndex.</param>
@@ -391,6 +678,18 @@ namespace Demo
             if (logProbabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logProbabilities", logProbabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Batch) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.PerRow, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // loss as NllLoss; gradient[i, t_i] = -1 / denominator, every other element 0
+            return global::FixedShapeLoss.LossFamily.NllLossBackward<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, Reduction, gradient);
+        }
+
+        /// <summary><c>torch.nn.NLLLoss</c> and its gradient with respect to the log-probabilities. Mean: divided by the summed weights of the rows not ignored (NaN if all are). <c>gradient[i, t_i] = -w[t_i] / denominator</c>, else 0. In place allowed. Buffer overload: no length check, the types carry the shape. In place: pass one variable as <paramref name="logProbabilities"/> and <paramref name="gradient"/>.</summary>
+        /// <param name="logProbabilities">32 × 10 log-probabilities, row-major.</param>
+        /// <param name="targets">A class index per row, or IgnoreIndex.</param>
+        /// <param name="gradient">Receives d loss / d logProbabilities.</param>
+        /// <returns>The reduced loss.</returns>
+        public static float NllLossBackward(in Matrix logProbabilities, in Targets targets, ref Matrix gradient)
+        {
+            // No length check: Matrix and Targets hold exactly the elements this kernel takes.
             // loss as NllLoss; gradient[i, t_i] = -1 / denominator, every other element 0
             return global::FixedShapeLoss.LossFamily.NllLossBackward<float>(logProbabilities, targets, global::System.ReadOnlySpan<float>.Empty, Classes, IgnoreIndex, Reduction, gradient);
         }
@@ -423,6 +722,17 @@ namespace Demo
             return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLoss<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, Reduction);
         }
 
+        /// <summary><c>torch.nn.BCEWithLogitsLoss</c>: <c>l = (1 - y) x + log(1 + exp(-x))</c>, without overflow. Mean over all Length elements. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="logits">32 × 10 logits, row-major, one per label.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <returns>The reduced loss.</returns>
+        public static float BinaryCrossEntropyWithLogitsLoss(in Matrix logits, in Matrix targets)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            // l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)); sum / Length
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLoss<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, Reduction);
+        }
+
         /// <summary><c>torch.nn.BCEWithLogitsLoss</c> with <c>pos_weight</c>: <c>l = (1 - y) x + (1 + (p_c - 1) y) log(1 + exp(-x))</c>, without overflow. Mean over all Length elements.</summary>
         /// <param name="logits">32 × 10 logits, row-major, one per label.</param>
         /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
@@ -450,6 +760,17 @@ namespace Demo
             global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossPerElement<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, losses);
         }
 
+        /// <summary>Element-wise <c>torch.nn.BCEWithLogitsLoss</c> (<c>reduction='none'</c>): <c>losses[k] = (1 - y_k) x_k + log(1 + exp(-x_k))</c>. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="logits">32 × 10 logits, row-major, one per label.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="losses">Receives the element losses.</param>
+        public static void BinaryCrossEntropyWithLogitsLossPerElement(in Matrix logits, in Matrix targets, ref Matrix losses)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            // l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)), one per element
+            global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossPerElement<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, losses);
+        }
+
         /// <summary><c>torch.nn.BCEWithLogitsLoss</c> and its gradient with respect to the logits. Mean over all Length elements. <c>gradient = (sigmoid(x) - y) / Length</c>. In place allowed.</summary>
         /// <param name="logits">32 × 10 logits, row-major, one per label.</param>
         /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
@@ -460,6 +781,18 @@ namespace Demo
             if (logits.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("logits", logits.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // loss as BinaryCrossEntropyWithLogitsLoss; dl/dx = sigmoid(x) - y, times 1 / Length
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossBackward<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, Reduction, gradient);
+        }
+
+        /// <summary><c>torch.nn.BCEWithLogitsLoss</c> and its gradient with respect to the logits. Mean over all Length elements. <c>gradient = (sigmoid(x) - y) / Length</c>. In place allowed. Buffer overload: no length check, the types carry the shape. In place: pass one variable as <paramref name="logits"/> and <paramref name="gradient"/>.</summary>
+        /// <param name="logits">32 × 10 logits, row-major, one per label.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="gradient">Receives d loss / d logits.</param>
+        /// <returns>The reduced loss.</returns>
+        public static float BinaryCrossEntropyWithLogitsLossBackward(in Matrix logits, in Matrix targets, ref Matrix gradient)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
             // loss as BinaryCrossEntropyWithLogitsLoss; dl/dx = sigmoid(x) - y, times 1 / Length
             return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyWithLogitsLossBackward<float>(logits, targets, global::System.ReadOnlySpan<float>.Empty, Classes, Reduction, gradient);
         }
@@ -493,6 +826,18 @@ namespace Demo
             return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLoss<float>(probabilities, targets, Reduction);
         }
 
+        /// <summary><c>torch.nn.BCELoss</c> on probabilities, element-wise: <c>l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))</c>. Mean over all Length elements. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="probabilities">32 × 10 probabilities in [0, 1], row-major.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+        public static float BinaryCrossEntropyLoss(in Matrix probabilities, in Matrix targets)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
+            // l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100)); sum / Length
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLoss<float>(probabilities, targets, Reduction);
+        }
+
         /// <summary>Element-wise <c>torch.nn.BCELoss</c> (<c>reduction='none'</c>): <c>l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))</c>.</summary>
         /// <param name="probabilities">32 × 10 probabilities in [0, 1], row-major.</param>
         /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
@@ -503,6 +848,18 @@ namespace Demo
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (losses.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("losses", losses.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100)), one per element
+            global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLossPerElement<float>(probabilities, targets, losses);
+        }
+
+        /// <summary>Element-wise <c>torch.nn.BCELoss</c> (<c>reduction='none'</c>): <c>l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100))</c>. Buffer overload: no length check, the types carry the shape.</summary>
+        /// <param name="probabilities">32 × 10 probabilities in [0, 1], row-major.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="losses">Receives the element losses.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+        public static void BinaryCrossEntropyLossPerElement(in Matrix probabilities, in Matrix targets, ref Matrix losses)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
             // l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100)), one per element
             global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLossPerElement<float>(probabilities, targets, losses);
         }
@@ -518,6 +875,19 @@ namespace Demo
             if (probabilities.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("probabilities", probabilities.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (targets.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("targets", targets.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
             if (gradient.Length != Length) global::FixedShapeLoss.KernelGuard.ThrowLength("gradient", gradient.Length, global::FixedShapeLoss.KernelSpanKind.Matrix, Batch, Classes);
+            // loss as BinaryCrossEntropyLoss; dl/dx = (x - y) / max((1 - x) x, 1e-12f), times 1 / Length
+            return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLossBackward<float>(probabilities, targets, Reduction, gradient);
+        }
+
+        /// <summary><c>torch.nn.BCELoss</c> and its gradient with respect to the probabilities. Mean over all Length elements. <c>gradient = (x - y) / max((1 - x) x, 1e-12f) / Length</c>. In place allowed. Buffer overload: no length check, the types carry the shape. In place: pass one variable as <paramref name="probabilities"/> and <paramref name="gradient"/>.</summary>
+        /// <param name="probabilities">32 × 10 probabilities in [0, 1], row-major.</param>
+        /// <param name="targets">Target probabilities in [0, 1], same shape.</param>
+        /// <param name="gradient">Receives d loss / d probabilities.</param>
+        /// <returns>The reduced loss.</returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">An element is outside [0, 1] or NaN (nothing is written).</exception>
+        public static float BinaryCrossEntropyLossBackward(in Matrix probabilities, in Matrix targets, ref Matrix gradient)
+        {
+            // No length check: Matrix holds exactly the elements this kernel takes.
             // loss as BinaryCrossEntropyLoss; dl/dx = (x - y) / max((1 - x) x, 1e-12f), times 1 / Length
             return global::FixedShapeLoss.LossFamily.BinaryCrossEntropyLossBackward<float>(probabilities, targets, Reduction, gradient);
         }
