@@ -17,7 +17,7 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     public Simd128(Vector128<T> v) => V = v;
 
     // Lane k holds k, as T: lanes below a count compare less than it.
-    private static readonly Vector128<T> LaneIndex = SimdPartial.LaneIndex<Simd128<T>, T>().V;
+    private static readonly Vector128<T> s_laneIndex = SimdPartial.LaneIndex<Simd128<T>, T>().V;
 
     public static int Count => Vector128<T>.Count;
 
@@ -32,7 +32,7 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd128<T> LoadPartial(ref T source, int count, T fill)
     {
-        Vector128<T> keep = Vector128.LessThan(LaneIndex, Vector128.Create(T.CreateTruncating(count)));
+        Vector128<T> keep = Vector128.LessThan(s_laneIndex, Vector128.Create(T.CreateTruncating(count)));
         if (Avx.IsSupported)
         {
             // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
@@ -54,7 +54,7 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> KeepLanesBelow(Simd128<T> value, int count) =>
-        new(value.V & Vector128.LessThan(LaneIndex, Vector128.Create(T.CreateTruncating(count))));
+        new(value.V & Vector128.LessThan(s_laneIndex, Vector128.Create(T.CreateTruncating(count))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> Add(Simd128<T> a, Simd128<T> b) => new(a.V + b.V);

@@ -17,7 +17,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     public Simd256(Vector256<T> v) => V = v;
 
     // Lane k holds k, as T: lanes below a count compare less than it.
-    private static readonly Vector256<T> LaneIndex = SimdPartial.LaneIndex<Simd256<T>, T>().V;
+    private static readonly Vector256<T> s_laneIndex = SimdPartial.LaneIndex<Simd256<T>, T>().V;
 
     public static int Count => Vector256<T>.Count;
 
@@ -32,7 +32,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd256<T> LoadPartial(ref T source, int count, T fill)
     {
-        Vector256<T> keep = Vector256.LessThan(LaneIndex, Vector256.Create(T.CreateTruncating(count)));
+        Vector256<T> keep = Vector256.LessThan(s_laneIndex, Vector256.Create(T.CreateTruncating(count)));
         if (Avx.IsSupported)
         {
             // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
@@ -54,7 +54,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> KeepLanesBelow(Simd256<T> value, int count) =>
-        new(value.V & Vector256.LessThan(LaneIndex, Vector256.Create(T.CreateTruncating(count))));
+        new(value.V & Vector256.LessThan(s_laneIndex, Vector256.Create(T.CreateTruncating(count))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> Add(Simd256<T> a, Simd256<T> b) => new(a.V + b.V);

@@ -17,7 +17,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     public Simd512(Vector512<T> v) => V = v;
 
     // Lane k holds k, as T: lanes below a count compare less than it.
-    private static readonly Vector512<T> LaneIndex = SimdPartial.LaneIndex<Simd512<T>, T>().V;
+    private static readonly Vector512<T> s_laneIndex = SimdPartial.LaneIndex<Simd512<T>, T>().V;
 
     public static int Count => Vector512<T>.Count;
 
@@ -32,7 +32,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd512<T> LoadPartial(ref T source, int count, T fill)
     {
-        Vector512<T> keep = Vector512.LessThan(LaneIndex, Vector512.Create(T.CreateTruncating(count)));
+        Vector512<T> keep = Vector512.LessThan(s_laneIndex, Vector512.Create(T.CreateTruncating(count)));
         if (Avx.IsSupported)
         {
             // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
@@ -54,7 +54,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> KeepLanesBelow(Simd512<T> value, int count) =>
-        new(value.V & Vector512.LessThan(LaneIndex, Vector512.Create(T.CreateTruncating(count))));
+        new(value.V & Vector512.LessThan(s_laneIndex, Vector512.Create(T.CreateTruncating(count))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> Add(Simd512<T> a, Simd512<T> b) => new(a.V + b.V);
