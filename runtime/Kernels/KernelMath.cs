@@ -136,18 +136,32 @@ public static partial class KernelMath
     private static float MulAdd(float a, float b, float c) =>
         Fma.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-    // The vector ones are the generic core's (fused at every width alike where the ISA has FMA).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> MulAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
-        Simd128<float>.MultiplyAdd(new(a), new(b), new(c)).V;
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Simd256<float>.MultiplyAdd(new(a), new(b), new(c)).V;
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
-        Simd512<float>.MultiplyAdd(new(a), new(b), new(c)).V;
+    private static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+    {
+        if (Avx512F.IsSupported)
+        {
+            return Avx512F.FusedMultiplyAdd(a, b, c);
+        }
+
+        if (Fma.IsSupported)
+        {
+            // Vector512 not accelerated: keep the fused rounding so all widths agree.
+            return Vector512.Create(
+                Fma.MultiplyAdd(a.GetLower(), b.GetLower(), c.GetLower()),
+                Fma.MultiplyAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));
+        }
+
+        return a * b + c;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float HorizontalMax(Vector128<float> v) => Simd128<float>.MaxAcross(new(v));
