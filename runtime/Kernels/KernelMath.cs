@@ -42,7 +42,7 @@ public static partial class KernelMath
     /// <param name="x">The values (any length; empty gives 0).</param>
     /// <returns>Σ x, accumulated in float.</returns>
     public static float Sum(ReadOnlySpan<float> x) =>
-        SpanLoops.Reduce<float, SumAccumulator<IdentityOperator>>(x, default, default, store: false, 0f);
+        SpanLoops.Reduce<float, SumAccumulator<IdentityOperator>, FlagClear>(x, default, default, 0f);
 
     /// <summary>The dot product of <paramref name="a"/> and <paramref name="b"/>.</summary>
     /// <param name="a">The first vector.</param>
@@ -55,7 +55,7 @@ public static partial class KernelMath
             ThrowLengthMismatch(nameof(b));
         }
 
-        return SpanLoops.Reduce<float, FusedDotAccumulator>(a, b, default, store: false, 0f);
+        return SpanLoops.Reduce<float, FusedDotAccumulator, FlagClear>(a, b, default, 0f);
     }
 
     /// <summary>Σ exp(x_j − <paramref name="shift"/>), storing nothing.</summary>
@@ -63,7 +63,7 @@ public static partial class KernelMath
     /// <param name="shift">Subtracted (in float) from every element before exp, usually <see cref="Max(ReadOnlySpan{float})"/> of <paramref name="x"/>.</param>
     /// <returns>The sum of exp(x_j − shift), bit for bit what <see cref="ExpShifted"/> returns for the same input.</returns>
     public static float SumExp(ReadOnlySpan<float> x, float shift) =>
-        SpanLoops.Reduce<float, SumAccumulator<ExpShiftedOperator>>(x, default, default, store: false, shift);
+        SpanLoops.Reduce<float, SumAccumulator<ExpShiftedOperator>, FlagClear>(x, default, default, shift);
 
     /// <summary>destination_j = exp(x_j − <paramref name="shift"/>); returns their sum.</summary>
     /// <param name="x">The values.</param>
@@ -73,7 +73,7 @@ public static partial class KernelMath
     public static float ExpShifted(ReadOnlySpan<float> x, float shift, Span<float> destination)
     {
         CheckDestination(x, destination);
-        return SpanLoops.Reduce<float, SumAccumulator<ExpShiftedOperator>>(x, default, destination, store: true, shift);
+        return SpanLoops.Reduce<float, SumAccumulator<ExpShiftedOperator>, FlagSet>(x, default, destination, shift);
     }
 
     /// <summary>Replaces every element of <paramref name="values"/> by its exponential (<see cref="Exp(float)"/>).</summary>

@@ -16,30 +16,32 @@ namespace FixedShapeLoss;
 /// one element after the other.</summary>
 internal static class SpanLoops
 {
-    /// <summary><c>sum_j f(x_j, y_j)</c> by <typeparamref name="TAcc"/>; with <paramref name="store"/>, also
-    /// <c>destination_j = f(x_j, y_j)</c> (<paramref name="destination"/> as long as <paramref name="x"/>, may be it).</summary>
+    /// <summary><c>sum_j f(x_j, y_j)</c> by <typeparamref name="TAcc"/>; also
+    /// <c>destination_j = f(x_j, y_j)</c> when <typeparamref name="TStore"/> is <see cref="FlagSet"/> (<paramref name="destination"/> as long as <paramref name="x"/>, may be it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Reduce<T, TAcc>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, bool store, T a)
+    public static T Reduce<T, TAcc, TStore>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, T a)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TAcc : struct, ISimdAccumulator
+        where TStore : struct, ISimdFlag
     {
+        bool store = TStore.Value;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref TAcc.UsesY ? ref MemoryMarshal.GetReference(y) : ref xr;
         ref T dr = ref store ? ref MemoryMarshal.GetReference(destination) : ref xr;
         nuint n = (nuint)x.Length;
         if (Simd512<T>.IsHardwareAccelerated && n >= (nuint)Simd512<T>.Count)
         {
-            return ReduceCore<Simd512<T>, T, TAcc>(ref xr, ref yr, ref dr, n, store, a);
+            return ReduceCore<Simd512<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
         }
 
         if (Simd256<T>.IsHardwareAccelerated && n >= (nuint)Simd256<T>.Count)
         {
-            return ReduceCore<Simd256<T>, T, TAcc>(ref xr, ref yr, ref dr, n, store, a);
+            return ReduceCore<Simd256<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
         }
 
         if (Simd128<T>.IsHardwareAccelerated && n >= (nuint)Simd128<T>.Count)
         {
-            return ReduceCore<Simd128<T>, T, TAcc>(ref xr, ref yr, ref dr, n, store, a);
+            return ReduceCore<Simd128<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
         }
 
         var av = SimdScalar<T>.Create(a);
@@ -126,11 +128,13 @@ internal static class SpanLoops
         return m;
     }
 
-    private static T ReduceCore<TV, T, TAcc>(ref T x, ref T y, ref T d, nuint n, bool store, T a)
+    private static T ReduceCore<TV, T, TAcc, TStore>(ref T x, ref T y, ref T d, nuint n, T a)
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TAcc : struct, ISimdAccumulator
+        where TStore : struct, ISimdFlag
     {
+        bool store = TStore.Value; // a JIT-time constant: one compiled loop with stores, one without
         nuint w = (nuint)TV.Count, last = n - w;
         TV tailX = TV.Load(ref Unsafe.Add(ref x, last)); // read before any store (in-place use)
         TV tailY = TAcc.UsesY ? TV.Load(ref Unsafe.Add(ref y, last)) : default;
@@ -261,4 +265,23 @@ internal static class SpanLoops
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         usesY ? TV.Load(ref Unsafe.Add(ref y, i)) : default;
+}
+
+/// <summary>A compile-time flag for the loop drivers (each value compiles its own copy of the loop).</summary>
+internal interface ISimdFlag
+{
+    /// <summary>The flag.</summary>
+    static abstract bool Value { get; }
+}
+
+/// <summary>The flag set.</summary>
+internal readonly struct FlagSet : ISimdFlag
+{
+    public static bool Value => true;
+}
+
+/// <summary>The flag clear.</summary>
+internal readonly struct FlagClear : ISimdFlag
+{
+    public static bool Value => false;
 }
