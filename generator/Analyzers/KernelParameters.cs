@@ -108,7 +108,7 @@ internal sealed class KernelShape
 internal static class KernelParameters
 {
     /// <summary>Every generated method that takes spans.</summary>
-    private static readonly HashSet<string> Methods = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> s_methods = new(StringComparer.Ordinal)
     {
         "Normalize", "Softmax", "LogSoftmax", "OneHot", "Labels", "CrossEntropy",
         "CrossEntropyLoss", "CrossEntropyLossPerSample", "CrossEntropyLossBackward",
@@ -118,12 +118,12 @@ internal static class KernelParameters
     };
 
     /// <summary>Spans of the element type that hold a whole B x C matrix (BCE's <c>targets</c> among them).</summary>
-    private static readonly HashSet<string> Matrices = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> s_matrices = new(StringComparer.Ordinal)
     {
         "values", "logits", "probabilities", "oneHot", "destination", "targetProbabilities", "gradient", "logProbabilities", "targets", "losses",
     };
 
-    public static bool IsKernelName(string name) => Methods.Contains(name);
+    public static bool IsKernelName(string name) => s_methods.Contains(name);
 
     /// <summary>The rule for <paramref name="parameter"/> of the kernel <paramref name="method"/>, or null when its
     /// length is not the analyzer's business.</summary>
@@ -164,6 +164,6 @@ internal static class KernelParameters
             return new ParameterRule(ExpectedLength.Batch, null);
         }
 
-        return Matrices.Contains(name) ? new ParameterRule(ExpectedLength.Length, null) : null;
+        return s_matrices.Contains(name) ? new ParameterRule(ExpectedLength.Length, null) : null;
     }
 }

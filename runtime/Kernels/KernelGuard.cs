@@ -50,7 +50,7 @@ public static class KernelGuard
         if (Avx2.IsSupported && targets.Length > 0 && targets.Length <= Vector256<int>.Count)
         {
             // Up to 8 targets: one masked load and compares; the loop below only runs to throw for a bad one.
-            var live = Vector256.LessThan(Lanes, Vector256.Create(targets.Length));
+            var live = Vector256.LessThan(s_lanes, Vector256.Create(targets.Length));
             Vector256<int> v;
             fixed (int* p = &MemoryMarshal.GetReference(targets))
             {
@@ -180,7 +180,7 @@ public static class KernelGuard
         return found;
     }
 
-    private static readonly Vector256<int> Lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+    private static readonly Vector256<int> s_lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

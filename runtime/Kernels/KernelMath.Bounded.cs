@@ -16,8 +16,8 @@ namespace FixedShapeLoss;
 // were read (that loses a write another thread makes meanwhile): a kernel touches only the spans it is given.
 public static partial class KernelMath
 {
-    private static readonly Vector256<int> Lanes256 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-    private static readonly Vector512<int> Lanes512 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    private static readonly Vector256<int> s_lanes256 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+    private static readonly Vector512<int> s_lanes512 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     /// <summary>Elements [offset, min(offset + 8, end)) of <paramref name="x"/> in lanes 0.., 0 in the other lanes;
     /// reads nothing at or past <paramref name="end"/>.</summary>
@@ -33,7 +33,7 @@ public static partial class KernelMath
 
         if (Avx.IsSupported)
         {
-            return Avx.MaskLoad(x + offset, Vector256.LessThan(Lanes256, Vector256.Create(n)).AsSingle());
+            return Avx.MaskLoad(x + offset, Vector256.LessThan(s_lanes256, Vector256.Create(n)).AsSingle());
         }
 
         var v = Vector256<float>.Zero;
@@ -134,7 +134,7 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<float> LoadRow256(ReadOnlySpan<float> matrix, int offset, int count, out Vector256<float> mask)
     {
-        mask = Vector256.LessThan(Lanes256, Vector256.Create(count)).AsSingle();
+        mask = Vector256.LessThan(s_lanes256, Vector256.Create(count)).AsSingle();
         fixed (float* x = &MemoryMarshal.GetReference(matrix))
         {
             return Vector256.ConditionalSelect(mask, LoadClipped256(x, matrix.Length, offset), Vector256.Create(float.NegativeInfinity));
@@ -145,7 +145,7 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector512<float> LoadRow512(ReadOnlySpan<float> matrix, int offset, int count, out Vector512<float> mask)
     {
-        mask = Vector512.LessThan(Lanes512, Vector512.Create(count)).AsSingle();
+        mask = Vector512.LessThan(s_lanes512, Vector512.Create(count)).AsSingle();
         fixed (float* x = &MemoryMarshal.GetReference(matrix))
         {
             return Vector512.ConditionalSelect(mask, LoadClipped512(x, matrix.Length, offset), Vector512.Create(float.NegativeInfinity));

@@ -18,7 +18,7 @@ public static partial class KernelMath
     private static unsafe Vector256<float> TinyGroup(float* x, int* t, int first, int batch, int classes, int ignoreIndex,
         Vector256<float>* columns, out Vector256<float> max, out Vector256<float> sum, out Vector256<float> kept)
     {
-        var rows = Vector256.Create(first) + Lanes256;
+        var rows = Vector256.Create(first) + s_lanes256;
         var live = Vector256.LessThan(rows, Vector256.Create(batch));
         rows = Vector256.Min(rows, Vector256.Create(batch - 1));
         var rowStart = rows * Vector256.Create(classes);
@@ -75,7 +75,7 @@ public static partial class KernelMath
             var row = LoadRow256(logits, offset, classes, out var mask);
             var lane = Vector256.Create(i - first);
             var g = MaskedExp(row - Avx2.PermuteVar8x32(maxima, lane), mask) * Avx2.PermuteVar8x32(factors, lane)
-                - (Vector256.Equals(Lanes256, Vector256.Create(target)).AsSingle() & Vector256.Create(scale));
+                - (Vector256.Equals(s_lanes256, Vector256.Create(target)).AsSingle() & Vector256.Create(scale));
             rows[i - first] = target == ignoreIndex ? Vector256<float>.Zero : g;
         }
 

@@ -12,12 +12,12 @@ namespace FixedShapeLoss;
 // the block layout and transposed back by the same shuffles, then stored row by row.
 public static partial class KernelMath
 {
-    /// <summary>Row of each lane of a block (rows 0-3, 0-3, 4-7, 4-7), as <see cref="TinyColumnOffsets"/>.</summary>
-    private static readonly Vector512<int> TinyRowOfLane = Vector512.Create(0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7);
+    /// <summary>Row of each lane of a block (rows 0-3, 0-3, 4-7, 4-7), as <see cref="s_tinyColumnOffsets"/>.</summary>
+    private static readonly Vector512<int> s_tinyRowOfLane = Vector512.Create(0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7);
 
     /// <summary>Column index of each lane of a block of two columns after the transpose in <see cref="TinyGroup512"/>
     /// (128-bit lanes: column c rows 0-3, column c + 4 rows 0-3, column c rows 4-7, column c + 4 rows 4-7).</summary>
-    private static readonly Vector512<int> TinyColumnOffsets = Vector512.Create(0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 4, 4, 4, 4);
+    private static readonly Vector512<int> s_tinyColumnOffsets = Vector512.Create(0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 4, 4, 4, 4);
 
     /// <summary><see cref="TinyGroup"/> without gathers, for AVX-512: each of the 8 rows is one 16-lane load
     /// (clipped at the matrix's end), and an
@@ -126,7 +126,7 @@ public static partial class KernelMath
         max = Avx512F.Shuffle4x128(m, m, 0x08).GetLower();
         sum = Avx512F.Shuffle4x128(s, s, 0x08).GetLower();
 
-        var rows = Vector256.Create(first) + Lanes256;
+        var rows = Vector256.Create(first) + s_lanes256;
         var live = Vector256.LessThan(rows, Vector256.Create(batch));
         rows = Vector256.Min(rows, Vector256.Create(batch - 1));
         var target = Avx2.GatherVector256(t, rows, 4);
@@ -199,7 +199,7 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> TinyGradient(Vector512<float> e, Vector512<float> f, Vector512<int> target, Vector512<float> kept, Vector512<float> scale, int c)
     {
-        var hit = Vector512.Equals(TinyColumnOffsets + Vector512.Create(c), target).AsSingle();
+        var hit = Vector512.Equals(s_tinyColumnOffsets + Vector512.Create(c), target).AsSingle();
         return (e * f - (hit & scale)) & kept;
     }
 
@@ -227,7 +227,7 @@ public static partial class KernelMath
     /// <summary>The lanes of the block of columns (c, c + 4) that hold columns below <paramref name="classes"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> TinyColumns(int c, int classes) =>
-        Vector512.LessThan(TinyColumnOffsets + Vector512.Create(c), Vector512.Create(classes)).AsSingle();
+        Vector512.LessThan(s_tinyColumnOffsets + Vector512.Create(c), Vector512.Create(classes)).AsSingle();
 
     /// <summary>exp of the lanes marked by <paramref name="mask"/>, 0 elsewhere, for x - max (&lt;= 0, or NaN). The
     /// algorithm and coefficients of <see cref="Exp(Vector512{float})"/>, but the degree-6 polynomial is evaluated

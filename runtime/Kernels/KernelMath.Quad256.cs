@@ -13,7 +13,7 @@ public static partial class KernelMath
 {
     /// <summary>Column of each lane of a block of <see cref="TinyQuadGroup{TShape}"/>: block c holds column c of rows
     /// 0-3 in lanes 0-3 and column c + 4 of rows 0-3 in lanes 4-7.</summary>
-    private static readonly Vector256<int> TinyQuadColumnOffsets = Vector256.Create(0, 0, 0, 0, 4, 4, 4, 4);
+    private static readonly Vector256<int> s_tinyQuadColumnOffsets = Vector256.Create(0, 0, 0, 0, 4, 4, 4, 4);
 
     /// <summary>The lanes = rows cross-entropy, 4 rows at a time with 256-bit vectors (AVX2): the sum of the kept
     /// rows' losses, and the gradient when <paramref name="gradient"/> is not null. See <see cref="TinyQuadGroup{TShape}"/>.</summary>
@@ -32,7 +32,7 @@ public static partial class KernelMath
     /// <summary>Rows [first, first + 4) of a matrix of at most 16 classes, lanes = rows, with 256-bit vectors
     /// (AVX2): each row is one 8-lane load per 8 columns (clipped at the matrix's end, <see cref="LoadClipped256"/>), a 4 x 4
     /// transpose in each 128-bit half turns the 4 rows into blocks of two columns x 4 rows
-    /// (<see cref="TinyQuadColumnOffsets"/>: columns (c, c + 4), and (8 + c, 12 + c) past 8 classes), and the same
+    /// (<see cref="s_tinyQuadColumnOffsets"/>: columns (c, c + 4), and (8 + c, 12 + c) past 8 classes), and the same
     /// transpose turns the gradient blocks back into rows. No gathers, no scratch memory; compiled per shape, so
     /// the masks are constants. Same results as the other lanes = rows paths up to the exp (here
     /// <see cref="Exp(Vector256{float})"/> itself, bit for bit the row helpers' exp) and the order of additions.
@@ -111,18 +111,18 @@ public static partial class KernelMath
         var keep = Vector256.Create(keep128, keep128).AsSingle();
 
         // x[i, t_i] picked from the blocks instead of a gather.
-        var h0 = Vector256.Equals(TinyQuadColumnOffsets, target).AsSingle();
-        var h1 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(1), target).AsSingle();
-        var h2 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(2), target).AsSingle();
-        var h3 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(3), target).AsSingle();
+        var h0 = Vector256.Equals(s_tinyQuadColumnOffsets, target).AsSingle();
+        var h1 = Vector256.Equals(s_tinyQuadColumnOffsets + Vector256.Create(1), target).AsSingle();
+        var h2 = Vector256.Equals(s_tinyQuadColumnOffsets + Vector256.Create(2), target).AsSingle();
+        var h3 = Vector256.Equals(s_tinyQuadColumnOffsets + Vector256.Create(3), target).AsSingle();
         var xt = ((l0 & h0) | (l1 & h1)) | ((l2 & h2) | (l3 & h3));
         Vector256<float> j0 = default, j1 = default, j2 = default, j3 = default;
         if (wide)
         {
-            j0 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(8), target).AsSingle();
-            j1 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(9), target).AsSingle();
-            j2 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(10), target).AsSingle();
-            j3 = Vector256.Equals(TinyQuadColumnOffsets + Vector256.Create(11), target).AsSingle();
+            j0 = Vector256.Equals(s_tinyQuadColumnOffsets + Vector256.Create(8), target).AsSingle();
+            j1 = Vector256.Equals(s_tinyQuadColumnOffsets + Vector256.Create(9), target).AsSingle();
+            j2 = Vector256.Equals(s_tinyQuadColumnOffsets + Vector256.Create(10), target).AsSingle();
+            j3 = Vector256.Equals(s_tinyQuadColumnOffsets + Vector256.Create(11), target).AsSingle();
             xt |= ((u0 & j0) | (u1 & j1)) | ((u2 & j2) | (u3 & j3));
         }
 
@@ -200,5 +200,5 @@ public static partial class KernelMath
     /// <paramref name="classes"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> TinyQuadColumns(int c, int classes) =>
-        Vector256.LessThan(TinyQuadColumnOffsets + Vector256.Create(c), Vector256.Create(classes)).AsSingle();
+        Vector256.LessThan(s_tinyQuadColumnOffsets + Vector256.Create(c), Vector256.Create(classes)).AsSingle();
 }

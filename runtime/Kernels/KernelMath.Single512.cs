@@ -28,11 +28,11 @@ public static partial class KernelMath
         var b2 = Avx512F.PermuteVar16x32x2(lo, TinyLayout<TShape>.Source2, hi);
         var b3 = Avx512F.PermuteVar16x32x2(lo, TinyLayout<TShape>.Source3, hi);
         // Targets in the block layout; rows past the batch are not kept.
-        var live256 = Vector256.LessThan(Lanes256, Vector256.Create(batch));
+        var live256 = Vector256.LessThan(s_lanes256, Vector256.Create(batch));
         var target = Avx2.MaskLoad(t, live256);
         var keep = live256 & ~Vector256.Equals(target, Vector256.Create(ignoreIndex));
-        var tb = Avx512F.PermuteVar16x32(target.ToVector512Unsafe(), TinyRowOfLane);
-        var kb = Avx512F.PermuteVar16x32(keep.ToVector512Unsafe(), TinyRowOfLane).AsSingle();
+        var tb = Avx512F.PermuteVar16x32(target.ToVector512Unsafe(), s_tinyRowOfLane);
+        var kb = Avx512F.PermuteVar16x32(keep.ToVector512Unsafe(), s_tinyRowOfLane).AsSingle();
 
         var negInf = Vector512.Create(float.NegativeInfinity);
         var k0 = TinyColumns(0, classes);
@@ -51,10 +51,10 @@ public static partial class KernelMath
         s += Avx512F.Shuffle4x128(s, s, 0xB1);
 
         // x[i, t_i] picked from the blocks (column c or c + 4 of each block), instead of a gather.
-        var h0 = Vector512.Equals(TinyColumnOffsets, tb).AsSingle();
-        var h1 = Vector512.Equals(TinyColumnOffsets + Vector512<int>.One, tb).AsSingle();
-        var h2 = Vector512.Equals(TinyColumnOffsets + Vector512.Create(2), tb).AsSingle();
-        var h3 = Vector512.Equals(TinyColumnOffsets + Vector512.Create(3), tb).AsSingle();
+        var h0 = Vector512.Equals(s_tinyColumnOffsets, tb).AsSingle();
+        var h1 = Vector512.Equals(s_tinyColumnOffsets + Vector512<int>.One, tb).AsSingle();
+        var h2 = Vector512.Equals(s_tinyColumnOffsets + Vector512.Create(2), tb).AsSingle();
+        var h3 = Vector512.Equals(s_tinyColumnOffsets + Vector512.Create(3), tb).AsSingle();
         var xt = ((b0 & h0) | (b1 & h1)) | ((b2 & h2) | (b3 & h3));
         xt |= Avx512F.Shuffle4x128(xt, xt, 0xB1);
 
@@ -108,8 +108,8 @@ public static partial class KernelMath
             Span<int> index = stackalloc int[Vector512<int>.Count];
             for (int lane = 0; lane < index.Length; lane++)
             {
-                int row = Math.Min(TinyRowOfLane.GetElement(lane), batch - 1);
-                int element = Math.Min(row * classes + TinyColumnOffsets.GetElement(lane) + c, length - 1); // columns >= classes are masked later
+                int row = Math.Min(s_tinyRowOfLane.GetElement(lane), batch - 1);
+                int element = Math.Min(row * classes + s_tinyColumnOffsets.GetElement(lane) + c, length - 1); // columns >= classes are masked later
                 index[lane] = element < 16 ? element : element - (length - 16) + 16;
             }
 

@@ -223,10 +223,10 @@ public static class TorchFormat
     /// <summary>First pass of <c>_Formatter.__init__</c>: min/max magnitude and wholeness of the nonzero finite values.</summary>
     private struct FloatScan
     {
-        private bool any;
-        private bool notWhole;
-        private double min;
-        private double max;
+        private bool _any;
+        private bool _notWhole;
+        private double _min;
+        private double _max;
 
         public void Add(double v)
         {
@@ -236,53 +236,53 @@ public static class TorchFormat
             }
 
             double a = Math.Abs(v);
-            if (!any)
+            if (!_any)
             {
-                any = true;
-                min = a;
-                max = a;
+                _any = true;
+                _min = a;
+                _max = a;
             }
             else
             {
-                min = Math.Min(min, a);
-                max = Math.Max(max, a);
+                _min = Math.Min(_min, a);
+                _max = Math.Max(_max, a);
             }
 
             if (v != Math.Ceiling(v))
             {
-                notWhole = true;
+                _notWhole = true;
             }
         }
 
         public readonly FloatMode Mode()
         {
-            if (!any)
+            if (!_any)
             {
                 return FloatMode.Int;
             }
 
-            bool sci = max / min > 1000.0 || max > 1.0e8;
-            if (!notWhole)
+            bool sci = _max / _min > 1000.0 || _max > 1.0e8;
+            if (!_notWhole)
             {
                 return sci ? FloatMode.Scientific : FloatMode.Int;
             }
 
-            return sci || min < 1.0e-4 ? FloatMode.Scientific : FloatMode.Fixed;
+            return sci || _min < 1.0e-4 ? FloatMode.Scientific : FloatMode.Fixed;
         }
     }
 
     /// <summary>Formats the shown float elements and tracks the width (<c>max_width</c>: from the nonzero finite ones only, at least 1).</summary>
     private struct FloatFill
     {
-        private readonly FloatMode mode;
-        private int count;
+        private readonly FloatMode _mode;
+        private int _count;
 
         public FloatFill(int n, FloatMode mode)
         {
-            this.mode = mode;
+            _mode = mode;
             Texts = new string[n];
             Width = 1;
-            count = 0;
+            _count = 0;
         }
 
         public string[] Texts { get; }
@@ -291,8 +291,8 @@ public static class TorchFormat
 
         public void Add(double v)
         {
-            string text = FormatFloat(v, mode);
-            Texts[count++] = text;
+            string text = FormatFloat(v, _mode);
+            Texts[_count++] = text;
             if (v != 0 && double.IsFinite(v) && text.Length > Width)
             {
                 Width = text.Length;

@@ -27,7 +27,7 @@ public static class MultiLabelClassifierSample
     /// <summary>The picture's file name (the program writes it into the working directory).</summary>
     public const string PictureFileName = "multilabel-classifier.png";
 
-    private static readonly string[] LabelNames = { "right", "up", "above diagonal" };
+    private static readonly string[] s_labelNames = { "right", "up", "above diagonal" };
 
     /// <summary>Trains from <see cref="Seed"/> for <see cref="Epochs"/> epochs, prints the header and one line per epoch
     /// (culture-invariant), and, when <paramref name="picturePath"/> is given, writes the picture there and prints its path.</summary>
@@ -82,7 +82,7 @@ public static class MultiLabelClassifierSample
                 {
                     if ((set & (1 << c)) != 0)
                     {
-                        parts.Add(LabelNames[c]);
+                        parts.Add(s_labelNames[c]);
                     }
                 }
 

@@ -21,7 +21,7 @@ internal static class TrainingPicture
     /// <summary>Grid cells per axis of the decision regions.</summary>
     private const int Cells = 120;
 
-    private static readonly Color[] Palette =
+    private static readonly Color[] s_palette =
     {
         Color.FromHex("#4C72B0"), Color.FromHex("#DD8452"), Color.FromHex("#55A868"), Color.FromHex("#C44E52"),
         Color.FromHex("#8172B3"), Color.FromHex("#937860"), Color.FromHex("#DA8BC3"), Color.FromHex("#8C8C8C"),
@@ -41,7 +41,7 @@ internal static class TrainingPicture
         Plot lossPlot = picture.GetPlot(0);
         var epochs = Enumerable.Range(1, losses.Count).Select(e => (double)e).ToArray();
         var curve = lossPlot.Add.Scatter(epochs, losses.ToArray());
-        curve.Color = Palette[0];
+        curve.Color = s_palette[0];
         curve.LineWidth = 2;
         curve.MarkerSize = 6;
         lossPlot.Title("training loss per epoch");
@@ -76,7 +76,7 @@ internal static class TrainingPicture
                 if (next != current)
                 {
                     var cell = regionPlot.Add.Rectangle(xMin + start * cellWidth, xMin + column * cellWidth, bottom, bottom + cellHeight);
-                    cell.FillColor = Palette[current % Palette.Length].WithAlpha(0.22);
+                    cell.FillColor = s_palette[current % s_palette.Length].WithAlpha(0.22);
                     cell.LineWidth = 0;
                     start = column;
                     current = next;
@@ -93,7 +93,7 @@ internal static class TrainingPicture
             }
 
             var dots = regionPlot.Add.ScatterPoints(members.Select(n => points[2 * n]).ToArray(), members.Select(n => points[2 * n + 1]).ToArray());
-            dots.Color = Palette[k % Palette.Length];
+            dots.Color = s_palette[k % s_palette.Length];
             dots.MarkerSize = 4;
             dots.LegendText = classNames[k];
         }

@@ -48,7 +48,7 @@ public class RandBenchmarks
     /// <summary>The straightforward MT19937 a careful person writes first.</summary>
     public sealed class ScalarMt19937
     {
-        private static readonly uint[] Mag01 = [0u, 0x9908B0DFu];
+        private static readonly uint[] s_mag01 = [0u, 0x9908B0DFu];
         private readonly uint[] _mt = new uint[624];
         private int _index;
 
@@ -74,15 +74,15 @@ public class RandBenchmarks
                 for (; k < 624 - 397; k++)
                 {
                     y = (_mt[k] & 0x80000000u) | (_mt[k + 1] & 0x7FFFFFFFu);
-                    _mt[k] = _mt[k + 397] ^ (y >> 1) ^ Mag01[y & 1];
+                    _mt[k] = _mt[k + 397] ^ (y >> 1) ^ s_mag01[y & 1];
                 }
                 for (; k < 623; k++)
                 {
                     y = (_mt[k] & 0x80000000u) | (_mt[k + 1] & 0x7FFFFFFFu);
-                    _mt[k] = _mt[k + (397 - 624)] ^ (y >> 1) ^ Mag01[y & 1];
+                    _mt[k] = _mt[k + (397 - 624)] ^ (y >> 1) ^ s_mag01[y & 1];
                 }
                 y = (_mt[623] & 0x80000000u) | (_mt[0] & 0x7FFFFFFFu);
-                _mt[623] = _mt[396] ^ (y >> 1) ^ Mag01[y & 1];
+                _mt[623] = _mt[396] ^ (y >> 1) ^ s_mag01[y & 1];
                 _index = 0;
             }
             uint r = _mt[_index++];

@@ -26,7 +26,7 @@ namespace FixedShapeLoss.Benchmarks;
 /// </summary>
 internal static class Report
 {
-    private static readonly (string Shape, Type Benchmarks)[] Shapes =
+    private static readonly (string Shape, Type Benchmarks)[] s_shapes =
     {
         ("4 x 7", typeof(Loss4x7Benchmarks)),
         ("32 x 10", typeof(Loss32x10Benchmarks)),
@@ -48,7 +48,7 @@ internal static class Report
             .AddLogger(new ProgressLogger())
             .WithOption(ConfigOptions.DisableLogFile, true)
             .WithOption(ConfigOptions.JoinSummary, true);
-        Summary summary = BenchmarkRunner.Run(Shapes.Select(s => s.Benchmarks).ToArray(), config).Single();
+        Summary summary = BenchmarkRunner.Run(s_shapes.Select(s => s.Benchmarks).ToArray(), config).Single();
 
         var table = new List<string>
         {
@@ -56,7 +56,7 @@ internal static class Report
             "|---|---|---:|---:|---:|---:|---:|",
         };
         bool complete = true;
-        foreach ((string shape, Type type) in Shapes)
+        foreach ((string shape, Type type) in s_shapes)
         {
             foreach (string kernel in new[] { "Forward", "Backward" })
             {

@@ -72,6 +72,15 @@ internal interface ISimdVector<TSelf, T>
     /// <summary><c>x &lt; low ? low : x &gt; high ? high : x</c> per lane; NaN stays NaN.</summary>
     static abstract TSelf Clamp(TSelf x, T low, T high);
 
+    /// <summary>All-ones lanes where <paramref name="a"/> or <paramref name="b"/> is NaN, +0 elsewhere.</summary>
+    static abstract TSelf Unordered(TSelf a, TSelf b);
+
+    /// <summary><c>a | b</c>, bitwise.</summary>
+    static abstract TSelf Or(TSelf a, TSelf b);
+
+    /// <summary>The lanes below <paramref name="first"/> from <paramref name="below"/>, the others from <paramref name="from"/>.</summary>
+    static abstract TSelf BlendFrom(TSelf below, TSelf from, int first);
+
     /// <summary>Whether any lane is NaN.</summary>
     static abstract bool AnyNaN(TSelf x);
 

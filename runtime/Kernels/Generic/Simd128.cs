@@ -17,7 +17,7 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     public Simd128(Vector128<T> v) => V = v;
 
     // Lane k holds k, as T: lanes below a count compare less than it.
-    private static readonly Vector128<T> LaneIndex = SimdPartial.LaneIndex<Simd128<T>, T>().V;
+    private static readonly Vector128<T> s_laneIndex = SimdPartial.LaneIndex<Simd128<T>, T>().V;
 
     public static int Count => Vector128<T>.Count;
 
@@ -49,7 +49,7 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd128<T> LoadPartial(ref T source, int count, T fill)
     {
-        Vector128<T> keep = Vector128.LessThan(LaneIndex, Vector128.Create(T.CreateTruncating(count)));
+        Vector128<T> keep = Vector128.LessThan(s_laneIndex, Vector128.Create(T.CreateTruncating(count)));
         if (Avx.IsSupported)
         {
             // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
@@ -71,7 +71,7 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> KeepLanesBelow(Simd128<T> value, int count) =>
-        new(value.V & Vector128.LessThan(LaneIndex, Vector128.Create(T.CreateTruncating(count))));
+        new(value.V & Vector128.LessThan(s_laneIndex, Vector128.Create(T.CreateTruncating(count))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> Add(Simd128<T> a, Simd128<T> b) => new(a.V + b.V);
@@ -98,7 +98,38 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Max(Simd128<T> a, Simd128<T> b) => new(Vector128.ConditionalSelect(Vector128.GreaterThan(a.V, b.V), a.V, b.V));
+    public static Simd128<T> Max(Simd128<T> a, Simd128<T> b)
+    {
+        // x86 max is exactly a > b ? a : b per lane (b where either is NaN, b for +0 and -0).
+        if (Sse2.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Sse.Max(a.V.AsSingle(), b.V.AsSingle()).As<float, T>())
+                : new(Sse2.Max(a.V.AsDouble(), b.V.AsDouble()).As<double, T>());
+        }
+
+        return new(Vector128.ConditionalSelect(Vector128.GreaterThan(a.V, b.V), a.V, b.V));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Unordered(Simd128<T> a, Simd128<T> b)
+    {
+        if (Sse2.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Sse.CompareUnordered(a.V.AsSingle(), b.V.AsSingle()).As<float, T>())
+                : new(Sse2.CompareUnordered(a.V.AsDouble(), b.V.AsDouble()).As<double, T>());
+        }
+
+        return new(~(Vector128.Equals(a.V, a.V) & Vector128.Equals(b.V, b.V)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Or(Simd128<T> a, Simd128<T> b) => new(a.V | b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> BlendFrom(Simd128<T> below, Simd128<T> from, int first) =>
+        new(Vector128.ConditionalSelect(Vector128.LessThan(s_laneIndex, Vector128.Create(T.CreateTruncating(first))), below.V, from.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> Clamp(Simd128<T> x, T low, T high)
@@ -132,5 +163,19 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     public static T Sum(Simd128<T> x) => Vector128.Sum(x.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T MaxAcross(Simd128<T> x) => SimdPartial.MaxAcross<Simd128<T>, T>(x);
+    public static T MaxAcross(Simd128<T> x)
+    {
+        // Adjacent lanes first, then the two results, each a > b ? a : b with the lower lane as a: the order of
+        // every width (the wider ones fold their halves into this one the same way), so +0 and -0 resolve alike.
+        T a = x.V.GetElement(0), b = x.V.GetElement(1);
+        a = a > b ? a : b;
+        if (Vector128<T>.Count == 2)
+        {
+            return a;
+        }
+
+        T c = x.V.GetElement(2), d = x.V.GetElement(3);
+        c = c > d ? c : d;
+        return a > c ? a : c;
+    }
 }

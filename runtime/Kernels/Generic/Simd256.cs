@@ -17,7 +17,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     public Simd256(Vector256<T> v) => V = v;
 
     // Lane k holds k, as T: lanes below a count compare less than it.
-    private static readonly Vector256<T> LaneIndex = SimdPartial.LaneIndex<Simd256<T>, T>().V;
+    private static readonly Vector256<T> s_laneIndex = SimdPartial.LaneIndex<Simd256<T>, T>().V;
 
     public static int Count => Vector256<T>.Count;
 
@@ -36,7 +36,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd256<T> LoadPartial(ref T source, int count, T fill)
     {
-        Vector256<T> keep = Vector256.LessThan(LaneIndex, Vector256.Create(T.CreateTruncating(count)));
+        Vector256<T> keep = Vector256.LessThan(s_laneIndex, Vector256.Create(T.CreateTruncating(count)));
         if (Avx.IsSupported)
         {
             // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
@@ -58,7 +58,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> KeepLanesBelow(Simd256<T> value, int count) =>
-        new(value.V & Vector256.LessThan(LaneIndex, Vector256.Create(T.CreateTruncating(count))));
+        new(value.V & Vector256.LessThan(s_laneIndex, Vector256.Create(T.CreateTruncating(count))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> Add(Simd256<T> a, Simd256<T> b) => new(a.V + b.V);
@@ -85,7 +85,38 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> Max(Simd256<T> a, Simd256<T> b) => new(Vector256.ConditionalSelect(Vector256.GreaterThan(a.V, b.V), a.V, b.V));
+    public static Simd256<T> Max(Simd256<T> a, Simd256<T> b)
+    {
+        // x86 max is exactly a > b ? a : b per lane (b where either is NaN, b for +0 and -0).
+        if (Avx.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Avx.Max(a.V.AsSingle(), b.V.AsSingle()).As<float, T>())
+                : new(Avx.Max(a.V.AsDouble(), b.V.AsDouble()).As<double, T>());
+        }
+
+        return new(Vector256.ConditionalSelect(Vector256.GreaterThan(a.V, b.V), a.V, b.V));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Unordered(Simd256<T> a, Simd256<T> b)
+    {
+        if (Avx.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Avx.Compare(a.V.AsSingle(), b.V.AsSingle(), FloatComparisonMode.UnorderedNonSignaling).As<float, T>())
+                : new(Avx.Compare(a.V.AsDouble(), b.V.AsDouble(), FloatComparisonMode.UnorderedNonSignaling).As<double, T>());
+        }
+
+        return new(~(Vector256.Equals(a.V, a.V) & Vector256.Equals(b.V, b.V)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Or(Simd256<T> a, Simd256<T> b) => new(a.V | b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> BlendFrom(Simd256<T> below, Simd256<T> from, int first) =>
+        new(Vector256.ConditionalSelect(Vector256.LessThan(s_laneIndex, Vector256.Create(T.CreateTruncating(first))), below.V, from.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> Clamp(Simd256<T> x, T low, T high)

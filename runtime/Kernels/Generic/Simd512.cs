@@ -17,7 +17,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     public Simd512(Vector512<T> v) => V = v;
 
     // Lane k holds k, as T: lanes below a count compare less than it.
-    private static readonly Vector512<T> LaneIndex = SimdPartial.LaneIndex<Simd512<T>, T>().V;
+    private static readonly Vector512<T> s_laneIndex = SimdPartial.LaneIndex<Simd512<T>, T>().V;
 
     public static int Count => Vector512<T>.Count;
 
@@ -36,7 +36,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Simd512<T> LoadPartial(ref T source, int count, T fill)
     {
-        Vector512<T> keep = Vector512.LessThan(LaneIndex, Vector512.Create(T.CreateTruncating(count)));
+        Vector512<T> keep = Vector512.LessThan(s_laneIndex, Vector512.Create(T.CreateTruncating(count)));
         if (Avx.IsSupported)
         {
             // vmaskmovps/pd: lanes outside the mask are not accessed, so they cannot fault.
@@ -58,7 +58,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> KeepLanesBelow(Simd512<T> value, int count) =>
-        new(value.V & Vector512.LessThan(LaneIndex, Vector512.Create(T.CreateTruncating(count))));
+        new(value.V & Vector512.LessThan(s_laneIndex, Vector512.Create(T.CreateTruncating(count))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> Add(Simd512<T> a, Simd512<T> b) => new(a.V + b.V);
@@ -93,7 +93,38 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> Max(Simd512<T> a, Simd512<T> b) => new(Vector512.ConditionalSelect(Vector512.GreaterThan(a.V, b.V), a.V, b.V));
+    public static Simd512<T> Max(Simd512<T> a, Simd512<T> b)
+    {
+        // x86 max is exactly a > b ? a : b per lane (b where either is NaN, b for +0 and -0).
+        if (Avx512F.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Avx512F.Max(a.V.AsSingle(), b.V.AsSingle()).As<float, T>())
+                : new(Avx512F.Max(a.V.AsDouble(), b.V.AsDouble()).As<double, T>());
+        }
+
+        return new(Vector512.ConditionalSelect(Vector512.GreaterThan(a.V, b.V), a.V, b.V));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Unordered(Simd512<T> a, Simd512<T> b)
+    {
+        if (Avx512F.IsSupported)
+        {
+            return typeof(T) == typeof(float)
+                ? new(Avx512F.CompareUnordered(a.V.AsSingle(), b.V.AsSingle()).As<float, T>())
+                : new(Avx512F.CompareUnordered(a.V.AsDouble(), b.V.AsDouble()).As<double, T>());
+        }
+
+        return new(~(Vector512.Equals(a.V, a.V) & Vector512.Equals(b.V, b.V)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Or(Simd512<T> a, Simd512<T> b) => new(a.V | b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> BlendFrom(Simd512<T> below, Simd512<T> from, int first) =>
+        new(Vector512.ConditionalSelect(Vector512.LessThan(s_laneIndex, Vector512.Create(T.CreateTruncating(first))), below.V, from.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> Clamp(Simd512<T> x, T low, T high)

@@ -126,3 +126,58 @@ internal readonly struct LogSoftmaxOperator : ISimdOperator
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Subtract(TV.Subtract(x, a), b);
 }
+
+/// <summary><c>exp(x)</c>.</summary>
+internal readonly struct ExpOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Exp(x);
+}
+
+/// <summary>One step of a reduction of <see cref="SpanLoops.Reduce"/>: the accumulator after one more vector of the
+/// inputs, and that vector's own value (which a storing reduction writes out).</summary>
+internal interface ISimdAccumulator
+{
+    /// <summary>Whether the step reads the second input.</summary>
+    static abstract bool UsesY { get; }
+
+    /// <summary>The accumulator <paramref name="acc"/> after the vectors <paramref name="x"/>, <paramref name="y"/>.</summary>
+    static abstract TV Accumulate<TV, T>(TV acc, TV x, TV y, TV a, out TV value)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>;
+}
+
+/// <summary><c>acc + op(x, y; a)</c>: the sum of an operator's values.</summary>
+internal readonly struct SumAccumulator<TOp> : ISimdAccumulator
+    where TOp : struct, ISimdOperator
+{
+    public static bool UsesY => TOp.UsesY;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Accumulate<TV, T>(TV acc, TV x, TV y, TV a, out TV value)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        value = TOp.Invoke<TV, T>(x, y, a, a, a);
+        return TV.Add(acc, value);
+    }
+}
+
+/// <summary><c>x * y + acc</c>, one rounding where the ISA has FMA: the dot product.</summary>
+internal readonly struct FusedDotAccumulator : ISimdAccumulator
+{
+    public static bool UsesY => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Accumulate<TV, T>(TV acc, TV x, TV y, TV a, out TV value)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        value = default;
+        return TV.MultiplyAdd(x, y, acc);
+    }
+}

@@ -4,8 +4,7 @@ using System.Runtime.CompilerServices;
 namespace FixedShapeLoss;
 
 /// <summary>Width-independent pieces of the vector types: lane indices, the element-by-element partial load and
-/// store (where the ISA has no masked load, and for every partial store: masked stores are slow on AMD), and the
-/// horizontal maximum.</summary>
+/// store (where the ISA has no masked load, and for every partial store: masked stores are slow on AMD).</summary>
 internal static class SimdPartial
 {
     /// <summary>A vector whose lane k holds k.</summary>
@@ -51,22 +50,5 @@ internal static class SimdPartial
         {
             Unsafe.Add(ref destination, k) = Unsafe.Add(ref lanes, k);
         }
-    }
-
-    /// <summary>The largest lane, folding halves with <see cref="ISimdVector{TSelf, T}.Max"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T MaxAcross<TV, T>(TV value)
-        where TV : struct, ISimdVector<TV, T>
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        ref T lanes = ref Unsafe.As<TV, T>(ref value);
-        T max = lanes;
-        for (int k = 1; k < TV.Count; k++)
-        {
-            T v = Unsafe.Add(ref lanes, k);
-            max = v > max ? v : max;
-        }
-
-        return max;
     }
 }

@@ -70,6 +70,15 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar<T> Unordered(SimdScalar<T> a, SimdScalar<T> b) => new(T.IsNaN(a.V) || T.IsNaN(b.V) ? T.AllBitsSet : T.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar<T> Or(SimdScalar<T> a, SimdScalar<T> b) => new(a.V | b.V);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar<T> BlendFrom(SimdScalar<T> below, SimdScalar<T> from, int first) => first > 0 ? below : from;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyNaN(SimdScalar<T> x) => T.IsNaN(x.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -24,7 +24,7 @@ internal sealed class FixTest<TAnalyzer, TFix> : CSharpCodeFixTest<TAnalyzer, TF
     where TAnalyzer : DiagnosticAnalyzer, new()
     where TFix : CodeFixProvider, new()
 {
-    private static readonly MetadataReference[] References = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+    private static readonly MetadataReference[] s_references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
         .Split(Path.PathSeparator)
         .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
         .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
@@ -37,7 +37,7 @@ internal sealed class FixTest<TAnalyzer, TFix> : CSharpCodeFixTest<TAnalyzer, TF
         // The generated files are the snapshot tests' business; here they only make the kernels exist.
         TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
         TestState.Sources.Add(source);
-        TestState.AdditionalReferences.AddRange(References);
+        TestState.AdditionalReferences.AddRange(s_references);
         FixedState.Sources.Add(fixedSource);
     }
 
@@ -60,7 +60,7 @@ internal static class GeneratorFix
         using var workspace = new AdhocWorkspace();
         var document = workspace.AddProject("Consumer", LanguageNames.CSharp)
             .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest))
-            .AddMetadataReferences(References)
+            .AddMetadataReferences(s_references)
             .AddDocument("Source0.cs", source);
         for (int round = 0; ; round++)
         {
@@ -91,5 +91,5 @@ internal static class GeneratorFix
         return CSharpGeneratorDriver.Create(new LossKernelGenerator()).RunGenerators(compilation).GetRunResult().Diagnostics;
     }
 
-    private static readonly MetadataReference[] References = FixedShapeLoss.Tests.Generator.GeneratorHarness.Compile().References.ToArray();
+    private static readonly MetadataReference[] s_references = FixedShapeLoss.Tests.Generator.GeneratorHarness.Compile().References.ToArray();
 }

@@ -39,8 +39,8 @@ public sealed class FamilyPropertyTests
     [Fact] public void D8x1Sum() => Check<double, FamilyD8x1Sum>(new(8, 1, true, -100));
     [Fact] public void D3x1AllIgnored() => Check<double, FamilyD3x1Ignore0>(new(3, 1, false, 0));
 
-    private static readonly Gen<double> Logit = Gen.OneOf(Gen.Double[-8, 8], Gen.Double[-120, 120], Gen.Double[-1e4, 1e4], Gen.Const(0.0));
-    private static readonly Gen<double> Unit = Gen.OneOf(Gen.Double[0, 1], Gen.Const(0.0), Gen.Const(1.0), Gen.Double[0, 1e-7], Gen.Double[0.999999, 1]);
+    private static readonly Gen<double> s_logit = Gen.OneOf(Gen.Double[-8, 8], Gen.Double[-120, 120], Gen.Double[-1e4, 1e4], Gen.Const(0.0));
+    private static readonly Gen<double> s_unit = Gen.OneOf(Gen.Double[0, 1], Gen.Const(0.0), Gen.Const(1.0), Gen.Double[0, 1e-7], Gen.Double[0.999999, 1]);
 
     private static void Check<T, K>(Shape s, int iterations = 40)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -48,9 +48,9 @@ public sealed class FamilyPropertyTests
     {
         int n = s.Length;
         var gen =
-            from logits in Logit.Array[n]
-            from y in Unit.Array[n]
-            from probabilities in Unit.Array[n]
+            from logits in s_logit.Array[n]
+            from y in s_unit.Array[n]
+            from probabilities in s_unit.Array[n]
             from logProbabilities in Gen.Double[-30, 0].Array[n]
             from targets in Gen.Int[0, s.Classes].Array[s.Batch] // Classes stands for "ignored"
             from weight in Gen.Double[0.1, 2].Array[s.Classes]

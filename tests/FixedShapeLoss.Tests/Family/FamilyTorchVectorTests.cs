@@ -15,9 +15,9 @@ namespace FixedShapeLoss.Tests.Family;
 /// </summary>
 public sealed class FamilyTorchVectorTests
 {
-    private static readonly JsonElement[] AllCases = LoadCases();
+    private static readonly JsonElement[] s_allCases = LoadCases();
 
-    public static IEnumerable<object[]> CaseIndices() => Enumerable.Range(0, AllCases.Length).Select(i => new object[] { i });
+    public static IEnumerable<object[]> CaseIndices() => Enumerable.Range(0, s_allCases.Length).Select(i => new object[] { i });
 
     private static JsonElement[] LoadCases()
     {
@@ -28,15 +28,15 @@ public sealed class FamilyTorchVectorTests
     [Fact]
     public void EveryCaseHasAKernel()
     {
-        Assert.Equal(8, AllCases.Length);
-        Assert.All(AllCases, c => Assert.NotNull(Runner(c)));
+        Assert.Equal(8, s_allCases.Length);
+        Assert.All(s_allCases, c => Assert.NotNull(Runner(c)));
     }
 
     [Theory]
     [MemberData(nameof(CaseIndices))]
     public void Case_MatchesPyTorch(int index)
     {
-        JsonElement c = AllCases[index];
+        JsonElement c = s_allCases[index];
         Action<JsonElement> run = Runner(c) ?? throw new InvalidOperationException($"no kernel for case {index}");
         run(c);
     }

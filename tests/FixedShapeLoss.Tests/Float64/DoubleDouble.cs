@@ -15,7 +15,7 @@ public readonly struct DoubleDouble
         Lo = lo;
     }
 
-    private static readonly DoubleDouble Ln2 = new(0.6931471805599453, 2.3190468138462996e-17);
+    private static readonly DoubleDouble s_ln2 = new(0.6931471805599453, 2.3190468138462996e-17);
 
     public static implicit operator DoubleDouble(double value) => new(value);
 
@@ -69,8 +69,8 @@ public readonly struct DoubleDouble
             return 0;
         }
 
-        double k = Math.Round(x.Hi / Ln2.Hi);
-        var r = (x - Ln2 * k) * (1.0 / 1024); // |r| < 0.00034: exact scaling by a power of two
+        double k = Math.Round(x.Hi / s_ln2.Hi);
+        var r = (x - s_ln2 * k) * (1.0 / 1024); // |r| < 0.00034: exact scaling by a power of two
         DoubleDouble term = 1, sum = 1;
         for (int n = 1; n <= 12; n++)
         {

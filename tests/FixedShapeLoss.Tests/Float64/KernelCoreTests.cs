@@ -10,7 +10,7 @@ namespace FixedShapeLoss.Tests.Float64;
 /// partial tail) against plain double loops, with sentinels around the destination and in place.</summary>
 public class KernelCoreTests
 {
-    private static readonly int[] Lengths = Enumerable.Range(0, 71).Concat(new[] { 127, 128, 129, 1000, 4099 }).ToArray();
+    private static readonly int[] s_lengths = Enumerable.Range(0, 71).Concat(new[] { 127, 128, 129, 1000, 4099 }).ToArray();
 
     /// <summary>Relative error of the double exp below 4e-16 (under 2 ulp) on 4 * 10^5 random x in [-708, 709] and
     /// at the edges, the same bits at 512, 256, 128 bits and in the one-lane scalar form; exp(-inf) = 0, exp(+inf)
@@ -141,7 +141,7 @@ public class KernelCoreTests
     public void SpanHelpers_EveryLength_MatchPlainLoops()
     {
         var random = new Random(3);
-        foreach (int n in Lengths)
+        foreach (int n in s_lengths)
         {
             double[] x = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 20 - 10).ToArray();
             double[] y = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2).ToArray();

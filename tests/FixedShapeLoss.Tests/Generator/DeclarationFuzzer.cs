@@ -65,16 +65,16 @@ internal static class DeclarationFuzzer
             + "\n" + string.Join("\n// ---- next file ----\n", Sources);
     }
 
-    private static readonly LanguageVersion[] Versions =
+    private static readonly LanguageVersion[] s_versions =
     {
         LanguageVersion.CSharp7_3, LanguageVersion.CSharp8, LanguageVersion.CSharp9, LanguageVersion.CSharp10,
         LanguageVersion.CSharp11, LanguageVersion.CSharp12, LanguageVersion.Latest, LanguageVersion.Preview,
     };
 
-    private static readonly string[] PlainNames = { "Loss", "Kernel4x7", "K", "loss", "Perte_Λ", "\u216Bloss", "e\u0301", "a\u203Fb", "_", "__k", "Loss\u0662" };
-    private static readonly string[] KeywordNames = { "@class", "@event", "@static", "@Loss" };
-    private static readonly string[] ReservedClassNames = { "Batch", "Softmax", "Length", "CrossEntropyLoss", "LossKernelShape", "NllLoss", "OneMinusSmoothing", "Matrix", "Targets" };
-    private static readonly string[] NamespaceNames = { "Consumer", "A.B", "Données.Modèles", "@event.@checked", "N1.N2.N3", "Loss" };
+    private static readonly string[] s_plainNames = { "Loss", "Kernel4x7", "K", "loss", "Perte_Λ", "\u216Bloss", "e\u0301", "a\u203Fb", "_", "__k", "Loss\u0662" };
+    private static readonly string[] s_keywordNames = { "@class", "@event", "@static", "@Loss" };
+    private static readonly string[] s_reservedClassNames = { "Batch", "Softmax", "Length", "CrossEntropyLoss", "LossKernelShape", "NllLoss", "OneMinusSmoothing", "Matrix", "Targets" };
+    private static readonly string[] s_namespaceNames = { "Consumer", "A.B", "Données.Modèles", "@event.@checked", "N1.N2.N3", "Loss" };
 
     /// <param name="doubleKernels">Whether the emitter writes double kernels (ElementType = typeof(double)) yet; until it
     /// does, a double kernel gets only user members whose clash does not depend on the element type, and the
@@ -82,7 +82,7 @@ internal static class DeclarationFuzzer
     public static Variant Create(int seed, int index, bool doubleKernels = true)
     {
         var random = new Random(unchecked((seed * 1_000_003) ^ index));
-        var v = new Variant { Index = index, Version = Versions[random.Next(Versions.Length)] };
+        var v = new Variant { Index = index, Version = s_versions[random.Next(s_versions.Length)] };
         int version = Number(v.Version);
         v.Nullable = version >= 8 && random.Next(2) == 0;
         v.CheckOverflow = random.Next(4) == 0;
@@ -97,9 +97,9 @@ internal static class DeclarationFuzzer
 
         // Class name.
         int nameKind = random.Next(20);
-        kernel.Name = nameKind < 15 ? PlainNames[random.Next(PlainNames.Length)]
-            : nameKind < 18 ? KeywordNames[random.Next(KeywordNames.Length)]
-            : ReservedClassNames[random.Next(ReservedClassNames.Length)];
+        kernel.Name = nameKind < 15 ? s_plainNames[random.Next(s_plainNames.Length)]
+            : nameKind < 18 ? s_keywordNames[random.Next(s_keywordNames.Length)]
+            : s_reservedClassNames[random.Next(s_reservedClassNames.Length)];
         if (nameKind >= 18)
         {
             v.ExpectedFsl.Add("FSL013");
@@ -108,7 +108,7 @@ internal static class DeclarationFuzzer
 
         // Namespace.
         int nsKind = random.Next(5);
-        string? ns = nsKind == 0 ? null : NamespaceNames[random.Next(NamespaceNames.Length)];
+        string? ns = nsKind == 0 ? null : s_namespaceNames[random.Next(s_namespaceNames.Length)];
         bool fileScoped = ns is not null && version >= 10 && random.Next(2) == 0;
         bool nestedNamespaces = ns is not null && !fileScoped && ns.Contains('.') && random.Next(2) == 0;
         kernel.Namespace = ns;
@@ -559,7 +559,7 @@ internal static class DeclarationFuzzer
                 Batch = 2,
                 Classes = 3,
             };
-            if (siblingKernel.Name == kernel.Name || siblingKernel.Name.StartsWith('@') || ReservedClassNames.Contains(siblingKernel.Name) || kernel.Name.StartsWith('@'))
+            if (siblingKernel.Name == kernel.Name || siblingKernel.Name.StartsWith('@') || s_reservedClassNames.Contains(siblingKernel.Name) || kernel.Name.StartsWith('@'))
             {
                 siblingKernel.Name = "Sibling";
             }

@@ -26,7 +26,7 @@ public class FuzzTests
 
     /// <summary>Whether the emitter writes double kernels yet (the element type is parsed before every member is
     /// emitted for it); until it does, double kernels get no user member whose clash depends on the element type.</summary>
-    private static readonly Lazy<bool> DoubleKernels = new(() =>
+    private static readonly Lazy<bool> s_doubleKernels = new(() =>
     {
         var (result, _) = GeneratorHarness.Run("[FixedShapeLoss.LossKernel(Batch = 1, Classes = 2, ElementType = typeof(double))]\nstatic partial class Probe { }\n");
         return result.GeneratedTrees.Any(t => t.ToString().Contains("global::System.ReadOnlySpan<double> logits", StringComparison.Ordinal));
@@ -43,7 +43,7 @@ public class FuzzTests
         var failures = new List<string>();
         for (int i = start; i < start + count; i++)
         {
-            var variant = DeclarationFuzzer.Create(seed, i, DoubleKernels.Value);
+            var variant = DeclarationFuzzer.Create(seed, i, s_doubleKernels.Value);
             string? failure = FuzzOracle.Check(variant, empty);
             if (failure is not null)
             {
@@ -60,7 +60,7 @@ public class FuzzTests
     {
         // The default run exercises every diagnostic the generator can report from source (FSL010 cannot be
         // reached), every language version, both nullable contexts and valid kernels of every kind.
-        var variants = Enumerable.Range(0, DefaultCount).Select(i => DeclarationFuzzer.Create(DefaultSeed, i, DoubleKernels.Value)).ToList();
+        var variants = Enumerable.Range(0, DefaultCount).Select(i => DeclarationFuzzer.Create(DefaultSeed, i, s_doubleKernels.Value)).ToList();
 
         var ids = variants.SelectMany(v => v.ExpectedFsl).Distinct().OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(Enumerable.Range(1, 14).Where(i => i != 10).Select(i => $"FSL{i:000}"), ids);
@@ -79,7 +79,7 @@ public class FuzzTests
         Assert.Contains(variants, v => v.Kernels.Count > 0 && v.Sources[0].Contains("ElementType = typeof(double)", StringComparison.Ordinal));
         Assert.Contains(variants, v => v.Kernels.Count > 0 && v.Sources[0].Contains("ElementType = typeof(float)", StringComparison.Ordinal));
         Assert.Contains(variants, v => v.CheckOverflow && v.Kernels.Count > 0);
-        if (DoubleKernels.Value)
+        if (s_doubleKernels.Value)
         {
             Assert.Contains(variants, v => v.Kernels.Any(k => k.Double));
         }

@@ -12,9 +12,9 @@ namespace FixedShapeLoss.Tests.Generator;
 internal static class GeneratorHarness
 {
     /// <summary>The references of every test compilation: the platform's System assemblies and the runtime library.</summary>
-    public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
+    public static ImmutableArray<MetadataReference> References => s_lazyReferences.Value;
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(() =>
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_lazyReferences = new(() =>
     {
         var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)

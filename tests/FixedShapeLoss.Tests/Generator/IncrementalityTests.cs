@@ -19,7 +19,7 @@ namespace FixedShapeLoss.Tests.Generator;
 /// </summary>
 public class IncrementalityTests
 {
-    private static readonly string[] StepNames = { TrackingNames.Parsed, TrackingNames.Specs, TrackingNames.Diagnostics };
+    private static readonly string[] s_stepNames = { TrackingNames.Parsed, TrackingNames.Specs, TrackingNames.Diagnostics };
 
     private const string Kernels = """
         using FixedShapeLoss;
@@ -184,7 +184,7 @@ public class IncrementalityTests
         var visitedTypes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var result in new[] { first, second })
         {
-            foreach (string name in StepNames)
+            foreach (string name in s_stepNames)
             {
                 foreach (var step in result.Results[0].TrackedSteps[name])
                 {
@@ -245,7 +245,7 @@ public class IncrementalityTests
 
     private static void AssertStepsPresent(GeneratorDriverRunResult result)
     {
-        foreach (string name in StepNames)
+        foreach (string name in s_stepNames)
         {
             Assert.True(result.Results[0].TrackedSteps.ContainsKey(name), $"Step {name} did not run");
             Assert.NotEmpty(Outputs(result, name));
@@ -254,7 +254,7 @@ public class IncrementalityTests
 
     private static void AssertReused(GeneratorDriverRunResult second, bool onlyCached = false)
     {
-        foreach (string name in StepNames)
+        foreach (string name in s_stepNames)
         {
             var outputs = Outputs(second, name);
             Assert.NotEmpty(outputs);
@@ -308,13 +308,13 @@ public class IncrementalityTests
 /// </summary>
 internal static class ObjectGraph
 {
-    private static readonly Type[] Banned =
+    private static readonly Type[] s_banned =
     {
         typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(Compilation), typeof(SemanticModel), typeof(Location),
         typeof(SyntaxToken), typeof(SyntaxTrivia), typeof(SyntaxReference), typeof(AttributeData),
     };
 
-    private static readonly Assembly GeneratorAssembly = typeof(LossKernelGenerator).Assembly;
+    private static readonly Assembly s_generatorAssembly = typeof(LossKernelGenerator).Assembly;
 
     public static List<string> FindBanned(object? root, ISet<string>? visitedTypes = null)
     {
@@ -331,7 +331,7 @@ internal static class ObjectGraph
             }
 
             Type type = node.GetType();
-            if (Banned.Any(b => b.IsAssignableFrom(type)))
+            if (s_banned.Any(b => b.IsAssignableFrom(type)))
             {
                 found.Add($"{path}: {type.FullName}");
                 return;
@@ -370,7 +370,7 @@ internal static class ObjectGraph
                 }
             }
 
-            if (type.Assembly == GeneratorAssembly)
+            if (type.Assembly == s_generatorAssembly)
             {
                 foreach (var property in type.GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
                 {

@@ -11,32 +11,32 @@ namespace FixedShapeLoss.Tests.Kernels;
 /// nothing is written to a destination before the checks pass.</summary>
 public class InputCheckTests
 {
-    private static readonly float[] Logits = new float[Loss4x7.Length];
-    private static readonly int[] Targets = { 6, 2, 4, 3 };
+    private static readonly float[] s_logits = new float[Loss4x7.Length];
+    private static readonly int[] s_targets = { 6, 2, 4, 3 };
 
     [Fact]
     public void WrongLengthNamesParameterExpectedAndActual()
     {
-        var e = Assert.Throws<ArgumentException>(() => Loss4x7.CrossEntropyLoss(new float[27], Targets));
+        var e = Assert.Throws<ArgumentException>(() => Loss4x7.CrossEntropyLoss(new float[27], s_targets));
         Assert.Equal("logits", e.ParamName);
         Assert.Contains("28", e.Message);
         Assert.Contains("27", e.Message);
         Assert.Contains("4 × 7", e.Message);
 
-        e = Assert.Throws<ArgumentException>(() => Loss4x7.CrossEntropyLoss(Logits, new int[5]));
+        e = Assert.Throws<ArgumentException>(() => Loss4x7.CrossEntropyLoss(s_logits, new int[5]));
         Assert.Equal("targets", e.ParamName);
         Assert.Contains("length 4", e.Message);
         Assert.Contains("5", e.Message);
 
-        e = Assert.Throws<ArgumentException>(() => Loss4x7.CrossEntropyLoss(Logits, Targets, new float[6]));
+        e = Assert.Throws<ArgumentException>(() => Loss4x7.CrossEntropyLoss(s_logits, s_targets, new float[6]));
         Assert.Equal("weight", e.ParamName);
         Assert.Contains("length 7", e.Message);
         Assert.Contains("Classes", e.Message);
 
-        e = Assert.Throws<ArgumentException>(() => Loss4x7.CrossEntropyLoss(Logits, new float[29]));
+        e = Assert.Throws<ArgumentException>(() => Loss4x7.CrossEntropyLoss(s_logits, new float[29]));
         Assert.Equal("targetProbabilities", e.ParamName);
 
-        e = Assert.Throws<ArgumentException>(() => Loss4x7.Softmax(Logits, new float[10]));
+        e = Assert.Throws<ArgumentException>(() => Loss4x7.Softmax(s_logits, new float[10]));
         Assert.Equal("destination", e.ParamName);
 
         e = Assert.Throws<ArgumentException>(() => Loss4x7.Normalize(new float[3]));
@@ -50,7 +50,7 @@ public class InputCheckTests
     public void TargetOutOfRangeNamesRowAndValue(int bad)
     {
         var targets = new[] { 0, 1, bad, 3 };
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Loss4x7.CrossEntropyLoss(Logits, targets));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Loss4x7.CrossEntropyLoss(s_logits, targets));
         Assert.Equal("targets", e.ParamName);
         Assert.Equal(bad, e.ActualValue);
         Assert.Contains($"Target {bad} is out of bounds", e.Message);
@@ -59,14 +59,14 @@ public class InputCheckTests
     }
 
     [Fact]
-    public void IgnoreIndexIsNotRangeChecked() => Assert.True(float.IsNaN(Loss4x7.CrossEntropyLoss(Logits, new[] { -100, -100, -100, -100 })));
+    public void IgnoreIndexIsNotRangeChecked() => Assert.True(float.IsNaN(Loss4x7.CrossEntropyLoss(s_logits, new[] { -100, -100, -100, -100 })));
 
     [Fact]
     public void AllIgnoredSumIsZeroAndGradientIsZero()
     {
         var gradient = new float[Loss4x7Sum.Length];
         Array.Fill(gradient, 5f);
-        Assert.Equal(0f, Loss4x7Sum.CrossEntropyLossBackward(Logits, new[] { -100, -100, -100, -100 }, gradient));
+        Assert.Equal(0f, Loss4x7Sum.CrossEntropyLossBackward(s_logits, new[] { -100, -100, -100, -100 }, gradient));
         Assert.All(gradient, g => Assert.Equal(0f, g));
     }
 
@@ -75,12 +75,12 @@ public class InputCheckTests
     {
         var gradient = new float[Loss4x7.Length];
         Array.Fill(gradient, 42f);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Loss4x7.CrossEntropyLossBackward(Logits, new[] { 0, 1, 2, 9 }, gradient));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Loss4x7.CrossEntropyLossBackward(s_logits, new[] { 0, 1, 2, 9 }, gradient));
         Assert.All(gradient, g => Assert.Equal(42f, g));
 
         var losses = new float[Loss4x7.Batch];
         Array.Fill(losses, 42f);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Loss4x7.CrossEntropyLossPerSample(Logits, new[] { 0, 1, 2, 9 }, losses));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Loss4x7.CrossEntropyLossPerSample(s_logits, new[] { 0, 1, 2, 9 }, losses));
         Assert.All(losses, l => Assert.Equal(42f, l));
 
         var oneHot = new float[Loss4x7.Length];
@@ -105,7 +105,7 @@ public class InputCheckTests
     public void LabelsRejectsTwoOnesInARow()
     {
         var oneHot = new float[Loss4x7.Length];
-        Loss4x7.OneHot(Targets, oneHot);
+        Loss4x7.OneHot(s_targets, oneHot);
         oneHot[7 + 5] = 1f; // row 1 now has two ones
         var e = Assert.Throws<ArgumentException>(() => Loss4x7.Labels(oneHot, new int[4]));
         Assert.Contains("Row 1", e.Message);
@@ -129,10 +129,10 @@ public class InputCheckTests
         var logits = new float[Loss4x7.Length];
         logits[9] = float.NaN; // row 1
         var perSample = new float[4];
-        Loss4x7.CrossEntropyLossPerSample(logits, Targets, perSample);
+        Loss4x7.CrossEntropyLossPerSample(logits, s_targets, perSample);
         Assert.False(float.IsNaN(perSample[0]));
         Assert.True(float.IsNaN(perSample[1]));
-        Assert.True(float.IsNaN(Loss4x7.CrossEntropyLoss(logits, Targets)));
+        Assert.True(float.IsNaN(Loss4x7.CrossEntropyLoss(logits, s_targets)));
         var softmax = new float[Loss4x7.Length];
         Loss4x7.Softmax(logits, softmax);
         for (int j = 7; j < 14; j++)
@@ -152,7 +152,7 @@ public class InputCheckTests
 
         // Each row is 1000 + [0..6]; the loss of target t is log(sum_j e^j) - t.
         double lse = Math.Log(Enumerable_Sum(7));
-        float loss = Loss4x7.CrossEntropyLoss(logits, Targets);
+        float loss = Loss4x7.CrossEntropyLoss(logits, s_targets);
         double expected = (4 * lse - (6 + 2 + 4 + 3)) / 4;
         Assert.True(Math.Abs(loss - expected) < 1e-4, $"{loss} vs {expected}");
     }

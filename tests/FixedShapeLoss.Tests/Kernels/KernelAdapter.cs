@@ -26,7 +26,7 @@ public sealed class KernelAdapter
     public delegate float BackwardWeighted(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> weight, Span<float> gradient);
     public delegate float BackwardSoft(ReadOnlySpan<float> x, ReadOnlySpan<float> targetProbabilities, Span<float> gradient);
 
-    private static readonly Assembly CSharp10Assembly = typeof(FixedShapeLoss.TestKernels.CSharp10.Loss4x7).Assembly;
+    private static readonly Assembly s_csharp10Assembly = typeof(FixedShapeLoss.TestKernels.CSharp10.Loss4x7).Assembly;
 
     private readonly MatrixLabels _crossEntropyLabels;
     private readonly MatrixMatrix _crossEntropyOneHot;
@@ -102,7 +102,7 @@ public sealed class KernelAdapter
     public static KernelAdapter Get(string name, bool csharp10)
     {
         var type = csharp10
-            ? CSharp10Assembly.GetType("FixedShapeLoss.TestKernels.CSharp10." + name, throwOnError: true)!
+            ? s_csharp10Assembly.GetType("FixedShapeLoss.TestKernels.CSharp10." + name, throwOnError: true)!
             : typeof(KernelAdapter).Assembly.GetType("FixedShapeLoss.Tests.Kernels." + name, throwOnError: true)!;
         return new KernelAdapter(type, csharp10);
     }
@@ -110,7 +110,7 @@ public sealed class KernelAdapter
     /// <summary>Every class of a kernel set whose name starts with <paramref name="prefix"/>.</summary>
     public static IEnumerable<KernelAdapter> All(string prefix, bool csharp10)
     {
-        var assembly = csharp10 ? CSharp10Assembly : typeof(KernelAdapter).Assembly;
+        var assembly = csharp10 ? s_csharp10Assembly : typeof(KernelAdapter).Assembly;
         string ns = csharp10 ? "FixedShapeLoss.TestKernels.CSharp10" : "FixedShapeLoss.Tests.Kernels";
         return assembly.GetTypes()
             .Where(t => t.Namespace == ns && t.Name.StartsWith(prefix, StringComparison.Ordinal) && t.GetField("Batch") != null)

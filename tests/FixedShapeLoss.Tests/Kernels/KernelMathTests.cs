@@ -18,7 +18,7 @@ public sealed class KernelMathTests
 {
     private const float SmallestNormal = 1.17549435e-38f;
 
-    private static readonly int[] Lengths = Enumerable.Range(0, 71).Concat(new[] { 127, 128, 129, 1000, 4099 }).ToArray();
+    private static readonly int[] s_lengths = Enumerable.Range(0, 71).Concat(new[] { 127, 128, 129, 1000, 4099 }).ToArray();
 
     private readonly ITestOutputHelper _output;
 
@@ -271,7 +271,7 @@ public sealed class KernelMathTests
     public void Max_MatchesReference()
     {
         var random = new Random(1);
-        foreach (int n in Lengths.Where(n => n > 0))
+        foreach (int n in s_lengths.Where(n => n > 0))
         {
             for (int trial = 0; trial < 4; trial++)
             {
@@ -301,7 +301,7 @@ public sealed class KernelMathTests
     public void Max_NaNAndInfinities()
     {
         var random = new Random(2);
-        foreach (int n in Lengths.Where(n => n > 0))
+        foreach (int n in s_lengths.Where(n => n > 0))
         {
             for (int at = 0; at < n; at += Math.Max(1, n / 9))
             {
@@ -325,7 +325,7 @@ public sealed class KernelMathTests
     public void Sum_MatchesDoubleReference()
     {
         var random = new Random(3);
-        foreach (int n in Lengths)
+        foreach (int n in s_lengths)
         {
             for (int trial = 0; trial < 3; trial++)
             {
@@ -351,7 +351,7 @@ public sealed class KernelMathTests
     public void Dot_MatchesDoubleReference()
     {
         var random = new Random(4);
-        foreach (int n in Lengths)
+        foreach (int n in s_lengths)
         {
             float[] a = RandomData(random, n, 3.0), b = RandomData(random, n, 7.0, 1.0);
             double reference = 0, sumAbs = 0;
@@ -367,7 +367,7 @@ public sealed class KernelMathTests
         }
 
         // A one-hot dot picks one element exactly, whatever the vector width or position.
-        foreach (int n in Lengths.Where(n => n > 0))
+        foreach (int n in s_lengths.Where(n => n > 0))
         {
             float[] a = RandomData(random, n, 3.0), oneHot = new float[n];
             int t = random.Next(n);
@@ -380,7 +380,7 @@ public sealed class KernelMathTests
     public void SumExpAndExpShifted_MatchDoubleReference()
     {
         var random = new Random(5);
-        foreach (int n in Lengths)
+        foreach (int n in s_lengths)
         {
             for (int trial = 0; trial < 3; trial++)
             {
@@ -496,7 +496,7 @@ public sealed class KernelMathTests
     public void ExpSpan_MatchesScalarExpInPlace()
     {
         var random = new Random(6);
-        foreach (int n in Lengths)
+        foreach (int n in s_lengths)
         {
             float[] x = RandomData(random, n, 30.0);
             float[] buffer = Guarded(n, out int offset, out float[] whole);
@@ -515,7 +515,7 @@ public sealed class KernelMathTests
     public void Subtract_Multiply_MultiplyAdd_MatchReference()
     {
         var random = new Random(7);
-        foreach (int n in Lengths)
+        foreach (int n in s_lengths)
         {
             float[] x = RandomData(random, n, 100.0);
             float value = (float)(random.NextDouble() * 10.0 - 5.0);

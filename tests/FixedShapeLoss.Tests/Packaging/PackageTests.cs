@@ -25,7 +25,7 @@ namespace FixedShapeLoss.Tests.Packaging;
 public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
 {
     /// <summary>Logits of the consumer program, 4 x 7 row-major; the program's source is written from these.</summary>
-    private static readonly float[] Logits =
+    private static readonly float[] s_logits =
     {
         0.5f, -1.25f, 2f, 0.125f, -0.75f, 1.5f, -2.5f,
         1f, 0f, 3.25f, -0.5f, 0.75f, -1f, 0.25f,
@@ -33,27 +33,27 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         0f, 0f, 0f, 0f, 0f, 0f, 0f,
     };
 
-    private static readonly int[] Targets = { 6, 2, 4, 3 };
+    private static readonly int[] s_targets = { 6, 2, 4, 3 };
 
     private const int Batch = 4, Classes = 7;
 
-    private readonly PackedPackage package;
-    private readonly ITestOutputHelper output;
+    private readonly PackedPackage _package;
+    private readonly ITestOutputHelper _output;
 
     public PackageTests(PackedPackage package, ITestOutputHelper output)
     {
-        this.package = package;
-        this.output = output;
+        _package = package;
+        _output = output;
     }
 
     [Fact]
     public void Package_carries_library_docs_generator_and_readme_and_no_roslyn_dependency()
     {
-        output.WriteLine(package.Log);
-        using ZipArchive zip = ZipFile.OpenRead(package.NupkgPath);
+        _output.WriteLine(_package.Log);
+        using ZipArchive zip = ZipFile.OpenRead(_package.NupkgPath);
         string[] entries = zip.Entries.Select(e => e.FullName).OrderBy(n => n, StringComparer.Ordinal).ToArray();
         string listing = string.Join(Environment.NewLine, entries);
-        output.WriteLine(listing);
+        _output.WriteLine(listing);
 
         foreach (string expected in new[]
                  {
@@ -64,7 +64,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
                      "README.md",
                  })
         {
-            Assert.True(entries.Contains(expected), $"{expected} is missing from {Path.GetFileName(package.NupkgPath)}:{Environment.NewLine}{listing}");
+            Assert.True(entries.Contains(expected), $"{expected} is missing from {Path.GetFileName(_package.NupkgPath)}:{Environment.NewLine}{listing}");
         }
 
         // Roslyn is the generator's build-time dependency only: no copy of it travels in the package.
@@ -89,7 +89,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         string Metadata(string name) =>
             nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
         Assert.Equal("FixedShapeLoss", Metadata("id"));
-        Assert.Equal(package.Version, Metadata("version"));
+        Assert.Equal(_package.Version, Metadata("version"));
         Assert.Equal("MIT", Metadata("license"));
         Assert.Equal("README.md", Metadata("readme"));
         Assert.False(string.IsNullOrWhiteSpace(Metadata("description")) || Metadata("description") == "Package Description", nuspecText);
@@ -99,9 +99,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
     [Fact]
     public void Fresh_consumer_builds_for_net8_and_net10_with_nullable_on_and_off_and_runs()
     {
-        output.WriteLine(package.Log);
+        _output.WriteLine(_package.Log);
         string root = ConsumerRoot("consumers");
-        string packages = Path.Combine(package.WorkDirectory, "packages");
+        string packages = Path.Combine(_package.WorkDirectory, "packages");
 
         string[] variants = { "enable", "disable" };
         var solution = new StringBuilder("<Solution>\n");
@@ -109,7 +109,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         {
             string dir = Path.Combine(root, "nullable-" + nullable);
             Directory.CreateDirectory(dir);
-            File.WriteAllText(Path.Combine(dir, ConsumerName(nullable) + ".csproj"), ConsumerProject(nullable, package.Version));
+            File.WriteAllText(Path.Combine(dir, ConsumerName(nullable) + ".csproj"), ConsumerProject(nullable, _package.Version));
             File.WriteAllText(Path.Combine(dir, "Program.cs"), ConsumerProgram());
             solution.Append($"  <Project Path=\"nullable-{nullable}/{ConsumerName(nullable)}.csproj\" />\n");
         }
@@ -120,7 +120,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = packages };
         ProcessResult build = DotNet.Run(root, env, TimeSpan.FromMinutes(5),
             "build", "Consumers.slnx", "-c", "Release", "-tl:off", "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false");
-        output.WriteLine(build.Describe());
+        _output.WriteLine(build.Describe());
         Assert.True(build.ExitCode == 0, "The consumer build failed:" + Environment.NewLine + build.Describe());
 
         string[] ourWarnings = build.Output.Split('\n')
@@ -147,11 +147,11 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
 
             string assets = File.ReadAllText(Path.Combine(dir, "obj", "project.assets.json"));
             Assert.DoesNotContain("Microsoft.CodeAnalysis", assets, StringComparison.OrdinalIgnoreCase);
-            Assert.Contains("fixedshapeloss/" + package.Version.ToLowerInvariant(), assets, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("fixedshapeloss/" + _package.Version.ToLowerInvariant(), assets, StringComparison.OrdinalIgnoreCase);
 
             // Only net10.0 runs: the machine has no .NET 8 runtime.
             ProcessResult run = DotNet.Run(dir, env, TimeSpan.FromMinutes(1), Path.Combine(dir, "bin", "Release", "net10.0", name + ".dll"));
-            output.WriteLine(run.Describe());
+            _output.WriteLine(run.Describe());
             Assert.True(run.ExitCode == 0, $"The consumer ({nullable}) failed:" + Environment.NewLine + run.Describe());
 
             string? line = run.Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("loss=", StringComparison.Ordinal));
@@ -167,8 +167,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
     /// feed to the machine's sources and a private packages folder (no FixedShapeLoss from the global cache is seen).</summary>
     private string ConsumerRoot(string name)
     {
-        string root = Path.Combine(package.WorkDirectory, name);
-        string packages = Path.Combine(package.WorkDirectory, "packages");
+        string root = Path.Combine(_package.WorkDirectory, name);
+        string packages = Path.Combine(_package.WorkDirectory, "packages");
         Directory.CreateDirectory(root);
 
         // Walls against anything above the temporary folder (MSBuild stops at the first file it finds).
@@ -184,7 +184,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
                 <add key="globalPackagesFolder" value="{packages}" />
               </config>
               <packageSources>
-                <add key="FixedShapeLoss.PackageTests" value="{package.FeedDirectory}" />
+                <add key="FixedShapeLoss.PackageTests" value="{_package.FeedDirectory}" />
               </packageSources>
             </configuration>
             """);
@@ -197,11 +197,11 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
     [Fact]
     public void Fresh_consumer_gets_shape_errors_at_compile_time()
     {
-        output.WriteLine(package.Log);
+        _output.WriteLine(_package.Log);
         string root = ConsumerRoot("shape-errors");
         string dir = Path.Combine(root, "ShapeErrors");
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "ShapeErrors.csproj"), ConsumerProject("enable", package.Version).Replace("net8.0;net10.0", "net10.0", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(dir, "ShapeErrors.csproj"), ConsumerProject("enable", _package.Version).Replace("net8.0;net10.0", "net10.0", StringComparison.Ordinal));
         string program = """
             using System;
             using FixedShapeLoss;
@@ -227,10 +227,10 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
             """.ReplaceLineEndings("\n");
         File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
 
-        var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(package.WorkDirectory, "packages") };
+        var env = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(_package.WorkDirectory, "packages") };
         ProcessResult build = DotNet.Run(dir, env, TimeSpan.FromMinutes(5),
             "build", "-c", "Release", "-tl:off", "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false");
-        output.WriteLine(build.Describe());
+        _output.WriteLine(build.Describe());
         Assert.True(build.ExitCode != 0, "The build with shape errors succeeded:" + Environment.NewLine + build.Describe());
 
         string At(string anchor, string text)
@@ -264,11 +264,11 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         for (int i = 0; i < Batch; i++)
         {
             double max = double.NegativeInfinity;
-            for (int j = 0; j < Classes; j++) max = Math.Max(max, Logits[i * Classes + j]);
+            for (int j = 0; j < Classes; j++) max = Math.Max(max, s_logits[i * Classes + j]);
             double sum = 0;
-            for (int j = 0; j < Classes; j++) sum += Math.Exp(Logits[i * Classes + j] - max);
+            for (int j = 0; j < Classes; j++) sum += Math.Exp(s_logits[i * Classes + j] - max);
             double logSumExp = max + Math.Log(sum);
-            total += logSumExp - Logits[i * Classes + Targets[i]];
+            total += logSumExp - s_logits[i * Classes + s_targets[i]];
         }
 
         return total / Batch;
@@ -301,7 +301,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         for (int i = 0; i < Batch; i++)
         {
             rows.Append("                ");
-            rows.Append(string.Join(", ", Enumerable.Range(0, Classes).Select(j => F(Logits[i * Classes + j]))));
+            rows.Append(string.Join(", ", Enumerable.Range(0, Classes).Select(j => F(s_logits[i * Classes + j]))));
             rows.Append(",\n");
         }
 
@@ -322,7 +322,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
                         float[] logits =
                         {
             {{rows}}            };
-                        int[] targets = { {{string.Join(", ", Targets)}} };
+                        int[] targets = { {{string.Join(", ", s_targets)}} };
                         float loss = Loss4x7.CrossEntropyLoss(logits, targets);
                         Console.WriteLine("loss=" + loss.ToString("R", CultureInfo.InvariantCulture));
                         return 0;

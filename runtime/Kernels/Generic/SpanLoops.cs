@@ -1,0 +1,287 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FixedShapeLoss;
+
+/// <summary>The loop drivers of <see cref="KernelMath"/>'s public span helpers (<c>Max</c>, <c>Sum</c>, <c>Dot</c>,
+/// <c>SumExp</c>, <c>ExpShifted</c>, <c>Exp</c>, <c>Subtract</c>, <c>Multiply</c>, <c>MultiplyAdd</c>), each written
+/// once over <see cref="ISimdVector{TSelf, T}"/> and run at the widest hardware width the span fills. Unlike
+/// <see cref="SimdLoops"/> they take the edge as one overlapping full vector ending at the span's end (in bounds: the
+/// width is chosen so the span holds at least one vector), loaded before anything is stored (in place is safe);
+/// reductions mask its lanes already counted. Reductions keep four accumulators, folded as
+/// <c>(s0 + s1) + (s2 + s3)</c> then across lanes: the order every width used before this driver was generic, so
+/// the helpers return the same bits as before. Spans shorter than a 128-bit vector (or no SIMD) run the scalar loop,
+/// one element after the other.</summary>
+internal static class SpanLoops
+{
+    /// <summary><c>sum_j f(x_j, y_j)</c> by <typeparamref name="TAcc"/>; also
+    /// <c>destination_j = f(x_j, y_j)</c> when <typeparamref name="TStore"/> is <see cref="FlagSet"/> (<paramref name="destination"/> as long as <paramref name="x"/>, may be it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Reduce<T, TAcc, TStore>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, T a)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TAcc : struct, ISimdAccumulator
+        where TStore : struct, ISimdFlag
+    {
+        bool store = TStore.Value;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref TAcc.UsesY ? ref MemoryMarshal.GetReference(y) : ref xr;
+        ref T dr = ref store ? ref MemoryMarshal.GetReference(destination) : ref xr;
+        nuint n = (nuint)x.Length;
+        if (Simd512<T>.IsHardwareAccelerated && n >= (nuint)Simd512<T>.Count)
+        {
+            return ReduceCore<Simd512<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
+        }
+
+        if (Simd256<T>.IsHardwareAccelerated && n >= (nuint)Simd256<T>.Count)
+        {
+            return ReduceCore<Simd256<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
+        }
+
+        if (Simd128<T>.IsHardwareAccelerated && n >= (nuint)Simd128<T>.Count)
+        {
+            return ReduceCore<Simd128<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
+        }
+
+        var av = SimdScalar<T>.Create(a);
+        var s = SimdScalar<T>.Create(T.Zero);
+        for (nuint i = 0; i < n; i++)
+        {
+            s = TAcc.Accumulate<SimdScalar<T>, T>(s, new(Unsafe.Add(ref xr, i)), new(Unsafe.Add(ref yr, i)), av, out var v);
+            if (store)
+            {
+                Unsafe.Add(ref dr, i) = v.V;
+            }
+        }
+
+        return s.V;
+    }
+
+    /// <summary><c>destination_j = op(x_j, destination_j)</c> (the destination is read only by operators that use
+    /// their second input); <paramref name="destination"/> as long as <paramref name="x"/>, may be it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> destination, T a)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOp : struct, ISimdOperator
+    {
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T dr = ref MemoryMarshal.GetReference(destination);
+        nuint n = (nuint)x.Length;
+        if (Simd512<T>.IsHardwareAccelerated && n >= (nuint)Simd512<T>.Count)
+        {
+            MapCore<Simd512<T>, T, TOp>(ref xr, ref dr, n, a);
+        }
+        else if (Simd256<T>.IsHardwareAccelerated && n >= (nuint)Simd256<T>.Count)
+        {
+            MapCore<Simd256<T>, T, TOp>(ref xr, ref dr, n, a);
+        }
+        else if (Simd128<T>.IsHardwareAccelerated && n >= (nuint)Simd128<T>.Count)
+        {
+            MapCore<Simd128<T>, T, TOp>(ref xr, ref dr, n, a);
+        }
+        else
+        {
+            var av = SimdScalar<T>.Create(a);
+            for (nuint i = 0; i < n; i++)
+            {
+                SimdScalar<T> d = TOp.UsesY ? new(Unsafe.Add(ref dr, i)) : default;
+                Unsafe.Add(ref dr, i) = TOp.Invoke<SimdScalar<T>, T>(new(Unsafe.Add(ref xr, i)), d, av, av, av).V;
+            }
+        }
+    }
+
+    /// <summary><c>max_j x_j</c>: NaN when any element is NaN, -inf for an empty span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Max<T>(ReadOnlySpan<T> x)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        nuint n = (nuint)x.Length;
+        if (Simd512<T>.IsHardwareAccelerated && n >= (nuint)Simd512<T>.Count)
+        {
+            return MaxCore<Simd512<T>, T>(ref xr, n);
+        }
+
+        if (Simd256<T>.IsHardwareAccelerated && n >= (nuint)Simd256<T>.Count)
+        {
+            return MaxCore<Simd256<T>, T>(ref xr, n);
+        }
+
+        if (Simd128<T>.IsHardwareAccelerated && n >= (nuint)Simd128<T>.Count)
+        {
+            return MaxCore<Simd128<T>, T>(ref xr, n);
+        }
+
+        T m = T.NegativeInfinity;
+        for (nuint i = 0; i < n; i++)
+        {
+            T v = Unsafe.Add(ref xr, i);
+            if (T.IsNaN(v))
+            {
+                return v;
+            }
+
+            m = v > m ? v : m;
+        }
+
+        return m;
+    }
+
+    private static T ReduceCore<TV, T, TAcc, TStore>(ref T x, ref T y, ref T d, nuint n, T a)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TAcc : struct, ISimdAccumulator
+        where TStore : struct, ISimdFlag
+    {
+        bool store = TStore.Value; // a JIT-time constant: one compiled loop with stores, one without
+        nuint w = (nuint)TV.Count, last = n - w;
+        TV tailX = TV.Load(ref Unsafe.Add(ref x, last)); // read before any store (in-place use)
+        TV tailY = TAcc.UsesY ? TV.Load(ref Unsafe.Add(ref y, last)) : default;
+        TV av = TV.Create(a);
+        TV s0 = TV.Create(T.Zero), s1 = s0, s2 = s0, s3 = s0;
+        nuint i = 0;
+        for (; i + 4 * w <= n; i += 4 * w)
+        {
+            s0 = TAcc.Accumulate<TV, T>(s0, TV.Load(ref Unsafe.Add(ref x, i)), LoadY<TV, T>(TAcc.UsesY, ref y, i), av, out TV v0);
+            s1 = TAcc.Accumulate<TV, T>(s1, TV.Load(ref Unsafe.Add(ref x, i + w)), LoadY<TV, T>(TAcc.UsesY, ref y, i + w), av, out TV v1);
+            s2 = TAcc.Accumulate<TV, T>(s2, TV.Load(ref Unsafe.Add(ref x, i + 2 * w)), LoadY<TV, T>(TAcc.UsesY, ref y, i + 2 * w), av, out TV v2);
+            s3 = TAcc.Accumulate<TV, T>(s3, TV.Load(ref Unsafe.Add(ref x, i + 3 * w)), LoadY<TV, T>(TAcc.UsesY, ref y, i + 3 * w), av, out TV v3);
+            if (store)
+            {
+                TV.Store(v0, ref Unsafe.Add(ref d, i));
+                TV.Store(v1, ref Unsafe.Add(ref d, i + w));
+                TV.Store(v2, ref Unsafe.Add(ref d, i + 2 * w));
+                TV.Store(v3, ref Unsafe.Add(ref d, i + 3 * w));
+            }
+        }
+
+        for (; i + w <= n; i += w)
+        {
+            s0 = TAcc.Accumulate<TV, T>(s0, TV.Load(ref Unsafe.Add(ref x, i)), LoadY<TV, T>(TAcc.UsesY, ref y, i), av, out TV v);
+            if (store)
+            {
+                TV.Store(v, ref Unsafe.Add(ref d, i));
+            }
+        }
+
+        if (i != n)
+        {
+            // The overlapping last vector: only its lanes from i - last on are new.
+            TV t = TAcc.Accumulate<TV, T>(s1, tailX, tailY, av, out TV v);
+            if (store)
+            {
+                TV.Store(v, ref Unsafe.Add(ref d, last));
+            }
+
+            s1 = TV.BlendFrom(s1, t, (int)(i - last));
+        }
+
+        return TV.Sum(TV.Add(TV.Add(s0, s1), TV.Add(s2, s3)));
+    }
+
+    private static void MapCore<TV, T, TOp>(ref T x, ref T d, nuint n, T a)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOp : struct, ISimdOperator
+    {
+        nuint w = (nuint)TV.Count, last = n - w;
+        TV av = TV.Create(a);
+        TV tail = default;
+        if (n % w != 0)
+        {
+            // Computed before anything is stored, written last over the previous vector's end.
+            tail = TOp.Invoke<TV, T>(TV.Load(ref Unsafe.Add(ref x, last)), LoadY<TV, T>(TOp.UsesY, ref d, last), av, av, av);
+        }
+
+        nuint i = 0;
+        for (; i + 2 * w <= n; i += 2 * w)
+        {
+            TV v0 = TOp.Invoke<TV, T>(TV.Load(ref Unsafe.Add(ref x, i)), LoadY<TV, T>(TOp.UsesY, ref d, i), av, av, av);
+            TV v1 = TOp.Invoke<TV, T>(TV.Load(ref Unsafe.Add(ref x, i + w)), LoadY<TV, T>(TOp.UsesY, ref d, i + w), av, av, av);
+            TV.Store(v0, ref Unsafe.Add(ref d, i));
+            TV.Store(v1, ref Unsafe.Add(ref d, i + w));
+        }
+
+        if (i + w <= n)
+        {
+            TV.Store(TOp.Invoke<TV, T>(TV.Load(ref Unsafe.Add(ref x, i)), LoadY<TV, T>(TOp.UsesY, ref d, i), av, av, av), ref Unsafe.Add(ref d, i));
+            i += w;
+        }
+
+        if (i != n)
+        {
+            TV.Store(tail, ref Unsafe.Add(ref d, last));
+        }
+    }
+
+    private static T MaxCore<TV, T>(ref T x, nuint n)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        nuint w = (nuint)TV.Count;
+        TV m0 = TV.Load(ref x), m1 = m0, m2 = m0, m3 = m0;
+        TV nan = TV.Create(T.Zero);
+        nuint i = 0;
+        for (; i + 4 * w <= n; i += 4 * w)
+        {
+            TV v0 = TV.Load(ref Unsafe.Add(ref x, i));
+            TV v1 = TV.Load(ref Unsafe.Add(ref x, i + w));
+            TV v2 = TV.Load(ref Unsafe.Add(ref x, i + 2 * w));
+            TV v3 = TV.Load(ref Unsafe.Add(ref x, i + 3 * w));
+            m0 = TV.Max(m0, v0);
+            m1 = TV.Max(m1, v1);
+            m2 = TV.Max(m2, v2);
+            m3 = TV.Max(m3, v3);
+            nan = TV.Or(nan, TV.Or(TV.Unordered(v0, v1), TV.Unordered(v2, v3)));
+        }
+
+        for (; i + w <= n; i += w)
+        {
+            TV v = TV.Load(ref Unsafe.Add(ref x, i));
+            m0 = TV.Max(m0, v);
+            nan = TV.Or(nan, TV.Unordered(v, v));
+        }
+
+        if (i != n)
+        {
+            TV v = TV.Load(ref Unsafe.Add(ref x, n - w)); // overlapping: max is idempotent
+            m1 = TV.Max(m1, v);
+            nan = TV.Or(nan, TV.Unordered(v, v));
+        }
+
+        // A set lane is all ones, a NaN pattern.
+        if (TV.AnyNaN(nan))
+        {
+            return T.NaN;
+        }
+
+        return TV.MaxAcross(TV.Max(TV.Max(m0, m1), TV.Max(m2, m3)));
+    }
+
+    // The second input's vector at i where the operator reads it (usesY is a JIT-time constant).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV LoadY<TV, T>(bool usesY, ref T y, nuint i)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        usesY ? TV.Load(ref Unsafe.Add(ref y, i)) : default;
+}
+
+/// <summary>A compile-time flag for the loop drivers (each value compiles its own copy of the loop).</summary>
+internal interface ISimdFlag
+{
+    /// <summary>The flag.</summary>
+    static abstract bool Value { get; }
+}
+
+/// <summary>The flag set.</summary>
+internal readonly struct FlagSet : ISimdFlag
+{
+    public static bool Value => true;
+}
+
+/// <summary>The flag clear.</summary>
+internal readonly struct FlagClear : ISimdFlag
+{
+    public static bool Value => false;
+}
