@@ -50,15 +50,15 @@ internal sealed record GeneratedMember(string Name, bool Reserved, IReadOnlyList
 /// </summary>
 internal static class GeneratedMembers
 {
-    private static readonly GeneratedParameter RoT = new(GeneratedParameterType.ReadOnlySpanOfT);
-    private static readonly GeneratedParameter SpanT = new(GeneratedParameterType.SpanOfT);
-    private static readonly GeneratedParameter RoInt = new(GeneratedParameterType.ReadOnlySpanOfInt);
-    private static readonly GeneratedParameter SpanInt = new(GeneratedParameterType.SpanOfInt);
-    private static readonly GeneratedParameter InMatrix = new(GeneratedParameterType.Matrix, RefKind.In);
-    private static readonly GeneratedParameter RefMatrix = new(GeneratedParameterType.Matrix, RefKind.Ref);
-    private static readonly GeneratedParameter InTargets = new(GeneratedParameterType.Targets, RefKind.In);
-    private static readonly GeneratedParameter RefTargets = new(GeneratedParameterType.Targets, RefKind.Ref);
-    private static readonly GeneratedParameter RefSampleLosses = new(GeneratedParameterType.SampleLosses, RefKind.Ref);
+    private static readonly GeneratedParameter s_roT = new(GeneratedParameterType.ReadOnlySpanOfT);
+    private static readonly GeneratedParameter s_spanT = new(GeneratedParameterType.SpanOfT);
+    private static readonly GeneratedParameter s_roInt = new(GeneratedParameterType.ReadOnlySpanOfInt);
+    private static readonly GeneratedParameter s_spanInt = new(GeneratedParameterType.SpanOfInt);
+    private static readonly GeneratedParameter s_inMatrix = new(GeneratedParameterType.Matrix, RefKind.In);
+    private static readonly GeneratedParameter s_refMatrix = new(GeneratedParameterType.Matrix, RefKind.Ref);
+    private static readonly GeneratedParameter s_inTargets = new(GeneratedParameterType.Targets, RefKind.In);
+    private static readonly GeneratedParameter s_refTargets = new(GeneratedParameterType.Targets, RefKind.Ref);
+    private static readonly GeneratedParameter s_refSampleLosses = new(GeneratedParameterType.SampleLosses, RefKind.Ref);
 
     /// <summary>The table, by name.</summary>
     public static readonly IReadOnlyDictionary<string, GeneratedMember> All = new[]
@@ -84,36 +84,36 @@ internal static class GeneratedMembers
 
         // Cross-entropy and its building blocks: the span overloads, the buffer overloads (C# 12, .NET 8), and the
         // private cores both call after their length checks (emitted with the buffer overloads).
-        Method("Normalize", new[] { SpanT }, new[] { RefMatrix }),
-        Method("Softmax", new[] { RoT, SpanT }, new[] { InMatrix, RefMatrix }),
-        Method("LogSoftmax", new[] { RoT, SpanT }, new[] { InMatrix, RefMatrix }),
-        Method("OneHot", new[] { RoInt, SpanT }, new[] { InTargets, RefMatrix }),
-        Method("Labels", new[] { RoT, SpanInt }, new[] { InMatrix, RefTargets }),
-        Method("CrossEntropy", new[] { RoT, RoInt }, new[] { RoT, RoT }, new[] { InMatrix, InTargets }, new[] { InMatrix, InMatrix }),
-        Method("CrossEntropyLoss", new[] { RoT, RoInt }, new[] { RoT, RoInt, RoT }, new[] { RoT, RoT }, new[] { InMatrix, InTargets }, new[] { InMatrix, InMatrix }),
-        Method("CrossEntropyLossPerSample", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }, new[] { InMatrix, InTargets, RefSampleLosses }),
-        Method("CrossEntropyLossBackward", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }, new[] { RoT, RoT, SpanT },
-            new[] { InMatrix, InTargets, RefMatrix }, new[] { InMatrix, InMatrix, RefMatrix }),
-        Method("NormalizeCore", new[] { SpanT }),
-        Method("SoftmaxCore", new[] { RoT, SpanT }),
-        Method("LogSoftmaxCore", new[] { RoT, SpanT }),
-        Method("OneHotCore", new[] { RoInt, SpanT }),
-        Method("LabelsCore", new[] { RoT, SpanInt }),
-        Method("CrossEntropyCore", new[] { RoT, RoInt }, new[] { RoT, RoT }),
-        Method("CrossEntropyLossCore", new[] { RoT, RoInt }, new[] { RoT, RoT }),
-        Method("CrossEntropyLossPerSampleCore", new[] { RoT, RoInt, SpanT }),
-        Method("CrossEntropyLossBackwardCore", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoT, SpanT }),
+        Method("Normalize", new[] { s_spanT }, new[] { s_refMatrix }),
+        Method("Softmax", new[] { s_roT, s_spanT }, new[] { s_inMatrix, s_refMatrix }),
+        Method("LogSoftmax", new[] { s_roT, s_spanT }, new[] { s_inMatrix, s_refMatrix }),
+        Method("OneHot", new[] { s_roInt, s_spanT }, new[] { s_inTargets, s_refMatrix }),
+        Method("Labels", new[] { s_roT, s_spanInt }, new[] { s_inMatrix, s_refTargets }),
+        Method("CrossEntropy", new[] { s_roT, s_roInt }, new[] { s_roT, s_roT }, new[] { s_inMatrix, s_inTargets }, new[] { s_inMatrix, s_inMatrix }),
+        Method("CrossEntropyLoss", new[] { s_roT, s_roInt }, new[] { s_roT, s_roInt, s_roT }, new[] { s_roT, s_roT }, new[] { s_inMatrix, s_inTargets }, new[] { s_inMatrix, s_inMatrix }),
+        Method("CrossEntropyLossPerSample", new[] { s_roT, s_roInt, s_spanT }, new[] { s_roT, s_roInt, s_roT, s_spanT }, new[] { s_inMatrix, s_inTargets, s_refSampleLosses }),
+        Method("CrossEntropyLossBackward", new[] { s_roT, s_roInt, s_spanT }, new[] { s_roT, s_roInt, s_roT, s_spanT }, new[] { s_roT, s_roT, s_spanT },
+            new[] { s_inMatrix, s_inTargets, s_refMatrix }, new[] { s_inMatrix, s_inMatrix, s_refMatrix }),
+        Method("NormalizeCore", new[] { s_spanT }),
+        Method("SoftmaxCore", new[] { s_roT, s_spanT }),
+        Method("LogSoftmaxCore", new[] { s_roT, s_spanT }),
+        Method("OneHotCore", new[] { s_roInt, s_spanT }),
+        Method("LabelsCore", new[] { s_roT, s_spanInt }),
+        Method("CrossEntropyCore", new[] { s_roT, s_roInt }, new[] { s_roT, s_roT }),
+        Method("CrossEntropyLossCore", new[] { s_roT, s_roInt }, new[] { s_roT, s_roT }),
+        Method("CrossEntropyLossPerSampleCore", new[] { s_roT, s_roInt, s_spanT }),
+        Method("CrossEntropyLossBackwardCore", new[] { s_roT, s_roInt, s_spanT }, new[] { s_roT, s_roT, s_spanT }),
 
         // The loss family beside cross-entropy (design.md); its buffer overloads call the same LossFamily helpers.
-        Method("NllLoss", new[] { RoT, RoInt }, new[] { RoT, RoInt, RoT }, new[] { InMatrix, InTargets }),
-        Method("NllLossPerSample", new[] { RoT, RoInt, SpanT }, new[] { InMatrix, InTargets, RefSampleLosses }),
-        Method("NllLossBackward", new[] { RoT, RoInt, SpanT }, new[] { RoT, RoInt, RoT, SpanT }, new[] { InMatrix, InTargets, RefMatrix }),
-        Method("BinaryCrossEntropyWithLogitsLoss", new[] { RoT, RoT }, new[] { RoT, RoT, RoT }, new[] { InMatrix, InMatrix }),
-        Method("BinaryCrossEntropyWithLogitsLossPerElement", new[] { RoT, RoT, SpanT }, new[] { InMatrix, InMatrix, RefMatrix }),
-        Method("BinaryCrossEntropyWithLogitsLossBackward", new[] { RoT, RoT, SpanT }, new[] { RoT, RoT, RoT, SpanT }, new[] { InMatrix, InMatrix, RefMatrix }),
-        Method("BinaryCrossEntropyLoss", new[] { RoT, RoT }, new[] { InMatrix, InMatrix }),
-        Method("BinaryCrossEntropyLossPerElement", new[] { RoT, RoT, SpanT }, new[] { InMatrix, InMatrix, RefMatrix }),
-        Method("BinaryCrossEntropyLossBackward", new[] { RoT, RoT, SpanT }, new[] { InMatrix, InMatrix, RefMatrix }),
+        Method("NllLoss", new[] { s_roT, s_roInt }, new[] { s_roT, s_roInt, s_roT }, new[] { s_inMatrix, s_inTargets }),
+        Method("NllLossPerSample", new[] { s_roT, s_roInt, s_spanT }, new[] { s_inMatrix, s_inTargets, s_refSampleLosses }),
+        Method("NllLossBackward", new[] { s_roT, s_roInt, s_spanT }, new[] { s_roT, s_roInt, s_roT, s_spanT }, new[] { s_inMatrix, s_inTargets, s_refMatrix }),
+        Method("BinaryCrossEntropyWithLogitsLoss", new[] { s_roT, s_roT }, new[] { s_roT, s_roT, s_roT }, new[] { s_inMatrix, s_inMatrix }),
+        Method("BinaryCrossEntropyWithLogitsLossPerElement", new[] { s_roT, s_roT, s_spanT }, new[] { s_inMatrix, s_inMatrix, s_refMatrix }),
+        Method("BinaryCrossEntropyWithLogitsLossBackward", new[] { s_roT, s_roT, s_spanT }, new[] { s_roT, s_roT, s_roT, s_spanT }, new[] { s_inMatrix, s_inMatrix, s_refMatrix }),
+        Method("BinaryCrossEntropyLoss", new[] { s_roT, s_roT }, new[] { s_inMatrix, s_inMatrix }),
+        Method("BinaryCrossEntropyLossPerElement", new[] { s_roT, s_roT, s_spanT }, new[] { s_inMatrix, s_inMatrix, s_refMatrix }),
+        Method("BinaryCrossEntropyLossBackward", new[] { s_roT, s_roT, s_spanT }, new[] { s_inMatrix, s_inMatrix, s_refMatrix }),
     }.ToDictionary(m => m.Name, m => m, System.StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="member"/>, declared in or inherited by the kernel class, cannot live beside

@@ -126,8 +126,11 @@ public static class KernelThreading
     /// call was published) or finds nothing left and leaves.</summary>
     private sealed unsafe class Job
     {
+        // dotnet/runtime names thread-static fields t_; .editorconfig cannot tell them from other static fields.
+#pragma warning disable IDE1006
         [ThreadStatic]
         private static Job? t_job;
+#pragma warning restore IDE1006
 
         private readonly ManualResetEventSlim _done = new(false);
         private Worker[] _workers = [];

@@ -26,25 +26,25 @@ public sealed class ThreadingCollection
 [Collection(ThreadingCollection.Name)]
 public class KernelThreadingTests
 {
-    private static readonly int[] Degrees = [1, 2, 8];
+    private static readonly int[] s_degrees = [1, 2, 8];
 
     private sealed record Options(int Batch, int Classes, bool Sum, double Smoothing, int IgnoreIndex);
 
     private sealed record Inputs<T>(T[] Logits, int[] Targets, T[] Weight, T[] Soft);
 
-    private static readonly Options O256x1000 = new(256, 1000, false, 0, -100);
-    private static readonly Options O130x1031 = new(130, 1031, true, 0.1, 3);
-    private static readonly Options O8200x16 = new(8200, 16, false, 0, -100);
-    private static readonly Options O4x40000 = new(4, 40000, false, 0, 1);
-    private static readonly Options O131x1001 = new(131, 1001, false, 0.05, -100);
-    private static readonly Options O64x2048 = new(64, 2048, true, 0, 0);
+    private static readonly Options s_o256x1000 = new(256, 1000, false, 0, -100);
+    private static readonly Options s_o130x1031 = new(130, 1031, true, 0.1, 3);
+    private static readonly Options s_o8200x16 = new(8200, 16, false, 0, -100);
+    private static readonly Options s_o4x40000 = new(4, 40000, false, 0, 1);
+    private static readonly Options s_o131x1001 = new(131, 1001, false, 0.05, -100);
+    private static readonly Options s_o64x2048 = new(64, 2048, true, 0, 0);
 
-    [Fact] public void Float256x1000() => Check<P256x1000, float>(O256x1000);
-    [Fact] public void Float130x1031SmoothingSumIgnore3() => Check<P130x1031Smooth, float>(O130x1031);
-    [Fact] public void Float8200x16() => Check<P8200x16, float>(O8200x16);
-    [Fact] public void Float4x40000Ignore1() => Check<P4x40000, float>(O4x40000);
-    [Fact] public void Double131x1001Smoothing() => Check<P131x1001Double, double>(O131x1001);
-    [Fact] public void Double64x2048SumIgnore0() => Check<P64x2048DoubleSum, double>(O64x2048);
+    [Fact] public void Float256x1000() => Check<P256x1000, float>(s_o256x1000);
+    [Fact] public void Float130x1031SmoothingSumIgnore3() => Check<P130x1031Smooth, float>(s_o130x1031);
+    [Fact] public void Float8200x16() => Check<P8200x16, float>(s_o8200x16);
+    [Fact] public void Float4x40000Ignore1() => Check<P4x40000, float>(s_o4x40000);
+    [Fact] public void Double131x1001Smoothing() => Check<P131x1001Double, double>(s_o131x1001);
+    [Fact] public void Double64x2048SumIgnore0() => Check<P64x2048DoubleSum, double>(s_o64x2048);
 
     /// <summary>The blocks depend on the shape only, and cover every row once.</summary>
     [Theory]
@@ -81,7 +81,7 @@ public class KernelThreadingTests
     [Fact]
     public void BadTargetThrowsBeforeAnyBlock()
     {
-        var o = O256x1000;
+        var o = s_o256x1000;
         var logits = new float[o.Batch * o.Classes];
         var targets = new int[o.Batch];
         targets[200] = o.Classes;
@@ -97,9 +97,9 @@ public class KernelThreadingTests
     [Fact]
     public void NoAllocationPerCall()
     {
-        var inputs = Fixed<float>(O256x1000);
-        var output = new float[O256x1000.Batch * O256x1000.Classes];
-        var losses = new float[O256x1000.Batch];
+        var inputs = Fixed<float>(s_o256x1000);
+        var output = new float[s_o256x1000.Batch * s_o256x1000.Classes];
+        var losses = new float[s_o256x1000.Batch];
         void CallEverything()
         {
             P256x1000.Softmax(inputs.Logits, output);
@@ -151,13 +151,13 @@ public class KernelThreadingTests
     [Fact]
     public void TwoCallersAtOnce()
     {
-        var a = Fixed<float>(O256x1000, seed: 1);
-        var b = Fixed<float>(O256x1000, seed: 2);
+        var a = Fixed<float>(s_o256x1000, seed: 1);
+        var b = Fixed<float>(s_o256x1000, seed: 2);
         List<float[]> expectedA = [], expectedB = [];
         WithDegree(1, () =>
         {
-            expectedA = Outputs<P256x1000, float>(a, O256x1000);
-            expectedB = Outputs<P256x1000, float>(b, O256x1000);
+            expectedA = Outputs<P256x1000, float>(a, s_o256x1000);
+            expectedB = Outputs<P256x1000, float>(b, s_o256x1000);
         });
         WithDegree(2, () =>
         {
@@ -170,7 +170,7 @@ public class KernelThreadingTests
                     start.SignalAndWait();
                     for (int i = 0; i < 20; i++)
                     {
-                        AssertSameBits(expected, Outputs<P256x1000, float>(inputs, O256x1000), "concurrent");
+                        AssertSameBits(expected, Outputs<P256x1000, float>(inputs, s_o256x1000), "concurrent");
                     }
                 }
                 catch (Exception e)
@@ -239,7 +239,7 @@ public class KernelThreadingTests
         InputsGen<T>(o).Sample(inputs =>
         {
             List<T[]>? first = null;
-            foreach (int degree in Degrees)
+            foreach (int degree in s_degrees)
             {
                 WithDegree(degree, () =>
                 {
