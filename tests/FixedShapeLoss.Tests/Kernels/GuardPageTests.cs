@@ -13,7 +13,9 @@ namespace FixedShapeLoss.Tests.Kernels;
 /// given crashes the test process (SIGSEGV), whatever the value it would have found there. The input spans are
 /// read-only pages during the call (a write to an input crashes too). Each call's results must have the same bits
 /// as the same call on ordinary arrays, and the backward members and the softmaxes run in place as well
-/// (gradient = logits, destination = logits) with the same bits. Shapes: every Batch x Classes up to 9 x 16, plain
+/// (gradient = logits, destination = logits) with the same bits. The members cover the cross-entropy set and the loss
+/// family (NllLoss, BinaryCrossEntropyWithLogitsLoss, BinaryCrossEntropyLoss: weights, per-sample and per-element,
+/// backward in and out of place; valid inputs: log-probabilities, targets in [0, 1] with exact 0 and 1). Shapes: every Batch x Classes up to 9 x 16, plain
 /// and with label smoothing (the Guard* classes of KernelShapes.cs), and a few larger ones; both kernel sets (the
 /// generic helpers of C# 11 and later, the non-generic ones of C# 10). CI reruns it with AVX-512, AVX2 and all
 /// hardware intrinsics switched off, so every path is placed against the guard pages.
@@ -378,7 +380,8 @@ public sealed class GuardPageCSharp10Tests(ITestOutputHelper output) : GuardPage
 
 /// <summary>
 /// The guard-page test on the double kernels (<c>ElementType = typeof(double)</c>, Float64/DoubleKernels.cs): every
-/// cross-entropy member (Labels aside) with each span right after and right before a page mapped with no access,
+/// cross-entropy member (Labels aside) and every loss-family member (NllLoss, BinaryCrossEntropyWithLogitsLoss,
+/// BinaryCrossEntropyLoss and their weighted, per-sample/per-element and backward members) with each span right after and right before a page mapped with no access,
 /// inputs read-only, the same bits as on ordinary arrays, the backward members and softmaxes in place too. The one-class
 /// shapes (a single output per row: rows of one element through the generic row core and whole-matrix helpers) and a
 /// few of more classes (Linux only).
