@@ -21,6 +21,19 @@ public interface ILossKernel64
     static abstract double CrossEntropyLossBackward(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, Span<double> gradient);
     static abstract double CrossEntropyLossBackward(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, ReadOnlySpan<double> weight, Span<double> gradient);
     static abstract double CrossEntropyLossBackward(ReadOnlySpan<double> logits, ReadOnlySpan<double> targetProbabilities, Span<double> gradient);
+    static abstract double NllLoss(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<int> targets);
+    static abstract double NllLoss(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<int> targets, ReadOnlySpan<double> weight);
+    static abstract void NllLossPerSample(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<int> targets, Span<double> losses);
+    static abstract double NllLossBackward(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<int> targets, Span<double> gradient);
+    static abstract double NllLossBackward(ReadOnlySpan<double> logProbabilities, ReadOnlySpan<int> targets, ReadOnlySpan<double> weight, Span<double> gradient);
+    static abstract double BinaryCrossEntropyWithLogitsLoss(ReadOnlySpan<double> logits, ReadOnlySpan<double> targets);
+    static abstract double BinaryCrossEntropyWithLogitsLoss(ReadOnlySpan<double> logits, ReadOnlySpan<double> targets, ReadOnlySpan<double> posWeight);
+    static abstract void BinaryCrossEntropyWithLogitsLossPerElement(ReadOnlySpan<double> logits, ReadOnlySpan<double> targets, Span<double> losses);
+    static abstract double BinaryCrossEntropyWithLogitsLossBackward(ReadOnlySpan<double> logits, ReadOnlySpan<double> targets, Span<double> gradient);
+    static abstract double BinaryCrossEntropyWithLogitsLossBackward(ReadOnlySpan<double> logits, ReadOnlySpan<double> targets, ReadOnlySpan<double> posWeight, Span<double> gradient);
+    static abstract double BinaryCrossEntropyLoss(ReadOnlySpan<double> probabilities, ReadOnlySpan<double> targets);
+    static abstract void BinaryCrossEntropyLossPerElement(ReadOnlySpan<double> probabilities, ReadOnlySpan<double> targets, Span<double> losses);
+    static abstract double BinaryCrossEntropyLossBackward(ReadOnlySpan<double> probabilities, ReadOnlySpan<double> targets, Span<double> gradient);
 }
 
 // The float64 shapes of torch-family.json, Mean and Sum.

@@ -13,7 +13,9 @@ namespace FixedShapeLoss.Tests.Kernels;
 /// given crashes the test process (SIGSEGV), whatever the value it would have found there. The input spans are
 /// read-only pages during the call (a write to an input crashes too). Each call's results must have the same bits
 /// as the same call on ordinary arrays, and the backward members and the softmaxes run in place as well
-/// (gradient = logits, destination = logits) with the same bits. Shapes: every Batch x Classes up to 9 x 16, plain
+/// (gradient = logits, destination = logits) with the same bits. The members cover the cross-entropy set and the loss
+/// family (NllLoss, BinaryCrossEntropyWithLogitsLoss, BinaryCrossEntropyLoss: weights, per-sample and per-element,
+/// backward in and out of place; valid inputs: log-probabilities, targets in [0, 1] with exact 0 and 1). Shapes: every Batch x Classes up to 9 x 16, plain
 /// and with label smoothing (the Guard* classes of KernelShapes.cs), and a few larger ones; both kernel sets (the
 /// generic helpers of C# 11 and later, the non-generic ones of C# 10). CI reruns it with AVX-512, AVX2 and all
 /// hardware intrinsics switched off, so every path is placed against the guard pages.
@@ -212,6 +214,72 @@ public abstract class GuardPageTests : IDisposable
                 AssertBits(loss, guardedLoss, where, name + " in place");
             }
         }
+
+        CheckFamily(k, inputs, where, atEnd);
+    }
+
+    private delegate float FamilyMember(ReadOnlySpan<float> x, ReadOnlySpan<int> t, ReadOnlySpan<float> y, ReadOnlySpan<float> w, Span<float> output);
+
+    /// <summary>The loss family (NLLLoss, BCEWithLogitsLoss, BCELoss): every member against the guard pages, each
+    /// backward member out of place and in place.</summary>
+    private void CheckFamily(KernelAdapter k, Inputs inputs, string where, bool atEnd)
+    {
+        int n = k.Length, b = k.Batch;
+        float[] logProbabilities = inputs.LogProbabilities, logits = inputs.Logits, probabilities = inputs.BceProbabilities;
+        float[] binary = inputs.BinaryTargets, weight = inputs.Weight;
+        float[] none = Array.Empty<float>();
+        int[] targets = inputs.Targets, noTargets = Array.Empty<int>();
+        RunFamily(where, atEnd, "NllLoss", logProbabilities, targets, none, none, 0, false, (x, t, y, w, o) => k.NllLoss(x, t));
+        RunFamily(where, atEnd, "NllLoss(weight)", logProbabilities, targets, none, weight, 0, false, (x, t, y, w, o) => k.NllLoss(x, t, w));
+        RunFamily(where, atEnd, "NllLossPerSample", logProbabilities, targets, none, none, b, false, (x, t, y, w, o) => { k.NllLossPerSample(x, t, o); return 0; });
+        RunFamily(where, atEnd, "NllLossBackward", logProbabilities, targets, none, none, n, true, (x, t, y, w, o) => k.NllLossBackward(x, t, o));
+        RunFamily(where, atEnd, "NllLossBackward(weight)", logProbabilities, targets, none, weight, n, true, (x, t, y, w, o) => k.NllLossBackward(x, t, w, o));
+        RunFamily(where, atEnd, "BinaryCrossEntropyWithLogitsLoss", logits, noTargets, binary, none, 0, false, (x, t, y, w, o) => k.BinaryCrossEntropyWithLogitsLoss(x, y));
+        RunFamily(where, atEnd, "BinaryCrossEntropyWithLogitsLoss(posWeight)", logits, noTargets, binary, weight, 0, false, (x, t, y, w, o) => k.BinaryCrossEntropyWithLogitsLoss(x, y, w));
+        RunFamily(where, atEnd, "BinaryCrossEntropyWithLogitsLossPerElement", logits, noTargets, binary, none, n, false,
+            (x, t, y, w, o) => { k.BinaryCrossEntropyWithLogitsLossPerElement(x, y, o); return 0; });
+        RunFamily(where, atEnd, "BinaryCrossEntropyWithLogitsLossBackward", logits, noTargets, binary, none, n, true, (x, t, y, w, o) => k.BinaryCrossEntropyWithLogitsLossBackward(x, y, o));
+        RunFamily(where, atEnd, "BinaryCrossEntropyWithLogitsLossBackward(posWeight)", logits, noTargets, binary, weight, n, true,
+            (x, t, y, w, o) => k.BinaryCrossEntropyWithLogitsLossBackward(x, y, w, o));
+        RunFamily(where, atEnd, "BinaryCrossEntropyLoss", probabilities, noTargets, binary, none, 0, false, (x, t, y, w, o) => k.BinaryCrossEntropyLoss(x, y));
+        RunFamily(where, atEnd, "BinaryCrossEntropyLossPerElement", probabilities, noTargets, binary, none, n, false, (x, t, y, w, o) => { k.BinaryCrossEntropyLossPerElement(x, y, o); return 0; });
+        RunFamily(where, atEnd, "BinaryCrossEntropyLossBackward", probabilities, noTargets, binary, none, n, true, (x, t, y, w, o) => k.BinaryCrossEntropyLossBackward(x, y, o));
+    }
+
+    /// <summary>Calls <paramref name="member"/> with x, t, w and y read-only against the guard pages and the output
+    /// writable against them; the loss and the output must have the bits of the same call on ordinary arrays. A backward
+    /// member runs in place too (the gradient span is x, writable against the guard page) with the same bits.</summary>
+    private void RunFamily(string where, bool atEnd, string name, float[] x, int[] t, float[] y, float[] w, int outputLength, bool backward, FamilyMember member)
+    {
+        var memory = _memory!;
+        float[] expectedOutput = new float[outputLength];
+        float expected = member(x, t, y, w, expectedOutput);
+        var gx = memory.Place<float>(0, x, atEnd);
+        var gt = memory.Place<int>(1, t, atEnd);
+        var gw = memory.Place<float>(2, w, atEnd);
+        var gy = memory.Place<float>(4, y, atEnd);
+        var output = memory.Place<float>(3, new float[outputLength], atEnd);
+        float actual;
+        using (memory.ReadOnly(0, 3))
+        using (memory.ReadOnly(4, 1))
+        {
+            actual = member(gx, gt, gy, gw, output);
+        }
+
+        AssertBits(expected, actual, where, name);
+        AssertBits(expectedOutput, output, where, name + " output");
+        if (backward)
+        {
+            var inPlace = memory.Place<float>(3, x, atEnd);
+            using (memory.ReadOnly(0, 3))
+            using (memory.ReadOnly(4, 1))
+            {
+                actual = member(inPlace, gt, gy, gw, inPlace);
+            }
+
+            AssertBits(expected, actual, where, name + " in place");
+            AssertBits(expectedOutput, inPlace, where, name + " in place, gradient");
+        }
     }
 
     private void AssertBits(float expected, float actual, string where, string member)
@@ -253,6 +321,10 @@ public abstract class GuardPageTests : IDisposable
             {
                 OneHot[i * k.Classes + Labels[i]] = 1f;
             }
+
+            LogProbabilities = Probabilities.Select(v => MathF.Log(v)).ToArray();
+            BinaryTargets = Binary(n, random);
+            BceProbabilities = Binary(n, random);
         }
 
         public float[] Logits { get; }
@@ -262,6 +334,18 @@ public abstract class GuardPageTests : IDisposable
         public float[] Soft { get; }
         public float[] Probabilities { get; }
         public float[] OneHot { get; }
+
+        /// <summary>log(Probabilities): the input of NLLLoss.</summary>
+        public float[] LogProbabilities { get; }
+
+        /// <summary>Targets of the binary losses: in [0, 1], every fifth element exactly 0 or 1.</summary>
+        public float[] BinaryTargets { get; }
+
+        /// <summary>Probabilities of BCELoss, element-wise: in [0, 1], every fifth element exactly 0 or 1 (the clamped logs).</summary>
+        public float[] BceProbabilities { get; }
+
+        private static float[] Binary(int n, Random random) =>
+            Enumerable.Range(0, n).Select(i => i % 5 == 2 ? random.Next(2) : (float)random.NextDouble()).ToArray();
 
         private static float[] Rows(KernelAdapter k, Random random)
         {
@@ -296,7 +380,8 @@ public sealed class GuardPageCSharp10Tests(ITestOutputHelper output) : GuardPage
 
 /// <summary>
 /// The guard-page test on the double kernels (<c>ElementType = typeof(double)</c>, Float64/DoubleKernels.cs): every
-/// cross-entropy member (Labels aside) with each span right after and right before a page mapped with no access,
+/// cross-entropy member (Labels aside) and every loss-family member (NllLoss, BinaryCrossEntropyWithLogitsLoss,
+/// BinaryCrossEntropyLoss and their weighted, per-sample/per-element and backward members) with each span right after and right before a page mapped with no access,
 /// inputs read-only, the same bits as on ordinary arrays, the backward members and softmaxes in place too. The one-class
 /// shapes (a single output per row: rows of one element through the generic row core and whole-matrix helpers) and a
 /// few of more classes (Linux only).
@@ -374,6 +459,33 @@ public sealed class GuardPageDoubleTests : IDisposable
             Run("CrossEntropyLossBackward(weight)" + where, logits, targets, weight, soft, n, inPlace, (x, t, w, y, o) => K.CrossEntropyLossBackward(inPlace ? o : x, t, w, o));
             Run("CrossEntropyLossBackward(soft)" + where, logits, targets, weight, soft, n, inPlace, (x, t, w, y, o) => K.CrossEntropyLossBackward(inPlace ? o : x, y, o));
         }
+
+        // The loss family: NLLLoss on log-probabilities, BCEWithLogitsLoss and BCELoss on element-wise targets in [0, 1]
+        // (every fifth exactly 0 or 1), posWeight = weight; every backward member out of place and in place.
+        double[] logProbabilities = probabilities.Select(v => Math.Log(v)).ToArray(), binary = Binary(), bceProbabilities = Binary();
+        Run("NllLoss", logProbabilities, targets, weight, none, 0, false, (x, t, w, y, o) => K.NllLoss(x, t));
+        Run("NllLoss(weight)", logProbabilities, targets, weight, none, 0, false, (x, t, w, y, o) => K.NllLoss(x, t, w));
+        Run("NllLossPerSample", logProbabilities, targets, weight, none, b, false, (x, t, w, y, o) => { K.NllLossPerSample(x, t, o); return 0; });
+        Run("BinaryCrossEntropyWithLogitsLoss", logits, labels, weight, binary, 0, false, (x, t, w, y, o) => K.BinaryCrossEntropyWithLogitsLoss(x, y));
+        Run("BinaryCrossEntropyWithLogitsLoss(posWeight)", logits, labels, weight, binary, 0, false, (x, t, w, y, o) => K.BinaryCrossEntropyWithLogitsLoss(x, y, w));
+        Run("BinaryCrossEntropyWithLogitsLossPerElement", logits, labels, weight, binary, n, false,
+            (x, t, w, y, o) => { K.BinaryCrossEntropyWithLogitsLossPerElement(x, y, o); return 0; });
+        Run("BinaryCrossEntropyLoss", bceProbabilities, labels, weight, binary, 0, false, (x, t, w, y, o) => K.BinaryCrossEntropyLoss(x, y));
+        Run("BinaryCrossEntropyLossPerElement", bceProbabilities, labels, weight, binary, n, false, (x, t, w, y, o) => { K.BinaryCrossEntropyLossPerElement(x, y, o); return 0; });
+        foreach (bool inPlace in new[] { false, true })
+        {
+            string where = inPlace ? " in place" : "";
+            Run("NllLossBackward" + where, logProbabilities, targets, weight, none, n, inPlace, (x, t, w, y, o) => K.NllLossBackward(inPlace ? o : x, t, o));
+            Run("NllLossBackward(weight)" + where, logProbabilities, targets, weight, none, n, inPlace, (x, t, w, y, o) => K.NllLossBackward(inPlace ? o : x, t, w, o));
+            Run("BinaryCrossEntropyWithLogitsLossBackward" + where, logits, labels, weight, binary, n, inPlace,
+                (x, t, w, y, o) => K.BinaryCrossEntropyWithLogitsLossBackward(inPlace ? o : x, y, o));
+            Run("BinaryCrossEntropyWithLogitsLossBackward(posWeight)" + where, logits, labels, weight, binary, n, inPlace,
+                (x, t, w, y, o) => K.BinaryCrossEntropyWithLogitsLossBackward(inPlace ? o : x, y, w, o));
+            Run("BinaryCrossEntropyLossBackward" + where, bceProbabilities, labels, weight, binary, n, inPlace,
+                (x, t, w, y, o) => K.BinaryCrossEntropyLossBackward(inPlace ? o : x, y, o));
+        }
+
+        double[] Binary() => Enumerable.Range(0, n).Select(i => i % 5 == 2 ? random.Next(2) : random.NextDouble()).ToArray();
 
         double[] Rows()
         {

@@ -25,6 +25,9 @@ public sealed class KernelAdapter
     public delegate float Backward(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> gradient);
     public delegate float BackwardWeighted(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> weight, Span<float> gradient);
     public delegate float BackwardSoft(ReadOnlySpan<float> x, ReadOnlySpan<float> targetProbabilities, Span<float> gradient);
+    public delegate float MatrixMatrixWeight(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> weight);
+    public delegate void PerElement(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> losses);
+    public delegate float BackwardSoftWeighted(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> weight, Span<float> gradient);
 
     private static readonly Assembly s_csharp10Assembly = typeof(FixedShapeLoss.TestKernels.CSharp10.Loss4x7).Assembly;
 
@@ -38,6 +41,14 @@ public sealed class KernelAdapter
     private readonly Backward _backward;
     private readonly BackwardWeighted _backwardWeighted;
     private readonly BackwardSoft _backwardSoft;
+    private readonly MatrixLabels _nll;
+    private readonly MatrixLabelsWeight _nllWeighted;
+    private readonly Backward _nllBackward;
+    private readonly BackwardWeighted _nllBackwardWeighted;
+    private readonly MatrixMatrix _withLogits;
+    private readonly MatrixMatrixWeight _withLogitsPosWeight;
+    private readonly BackwardSoft _withLogitsBackward;
+    private readonly BackwardSoftWeighted _withLogitsBackwardPosWeight;
 
     private KernelAdapter(Type type, bool csharp10)
     {
@@ -63,6 +74,19 @@ public sealed class KernelAdapter
         _backward = Bind<Backward>(type, "CrossEntropyLossBackward");
         _backwardWeighted = Bind<BackwardWeighted>(type, "CrossEntropyLossBackward");
         _backwardSoft = Bind<BackwardSoft>(type, "CrossEntropyLossBackward");
+        _nll = Bind<MatrixLabels>(type, "NllLoss");
+        _nllWeighted = Bind<MatrixLabelsWeight>(type, "NllLoss");
+        NllLossPerSample = Bind<PerSample>(type, "NllLossPerSample");
+        _nllBackward = Bind<Backward>(type, "NllLossBackward");
+        _nllBackwardWeighted = Bind<BackwardWeighted>(type, "NllLossBackward");
+        _withLogits = Bind<MatrixMatrix>(type, "BinaryCrossEntropyWithLogitsLoss");
+        _withLogitsPosWeight = Bind<MatrixMatrixWeight>(type, "BinaryCrossEntropyWithLogitsLoss");
+        BinaryCrossEntropyWithLogitsLossPerElement = Bind<PerElement>(type, "BinaryCrossEntropyWithLogitsLossPerElement");
+        _withLogitsBackward = Bind<BackwardSoft>(type, "BinaryCrossEntropyWithLogitsLossBackward");
+        _withLogitsBackwardPosWeight = Bind<BackwardSoftWeighted>(type, "BinaryCrossEntropyWithLogitsLossBackward");
+        BinaryCrossEntropyLoss = Bind<MatrixMatrix>(type, "BinaryCrossEntropyLoss");
+        BinaryCrossEntropyLossPerElement = Bind<PerElement>(type, "BinaryCrossEntropyLossPerElement");
+        BinaryCrossEntropyLossBackward = Bind<BackwardSoft>(type, "BinaryCrossEntropyLossBackward");
     }
 
     /// <summary>The class name (the same in both kernel sets).</summary>
@@ -97,6 +121,25 @@ public sealed class KernelAdapter
         _backwardWeighted(logits, targets, weight, gradient);
     public float CrossEntropyLossBackward(ReadOnlySpan<float> logits, ReadOnlySpan<float> targetProbabilities, Span<float> gradient) =>
         _backwardSoft(logits, targetProbabilities, gradient);
+
+    // The loss family (nn.NLLLoss, nn.BCEWithLogitsLoss, nn.BCELoss); members without overloads as delegates.
+    public float NllLoss(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets) => _nll(logProbabilities, targets);
+    public float NllLoss(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, ReadOnlySpan<float> weight) => _nllWeighted(logProbabilities, targets, weight);
+    public PerSample NllLossPerSample { get; }
+    public float NllLossBackward(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, Span<float> gradient) => _nllBackward(logProbabilities, targets, gradient);
+    public float NllLossBackward(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, ReadOnlySpan<float> weight, Span<float> gradient) =>
+        _nllBackwardWeighted(logProbabilities, targets, weight, gradient);
+    public float BinaryCrossEntropyWithLogitsLoss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets) => _withLogits(logits, targets);
+    public float BinaryCrossEntropyWithLogitsLoss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> posWeight) =>
+        _withLogitsPosWeight(logits, targets, posWeight);
+    public PerElement BinaryCrossEntropyWithLogitsLossPerElement { get; }
+    public float BinaryCrossEntropyWithLogitsLossBackward(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient) =>
+        _withLogitsBackward(logits, targets, gradient);
+    public float BinaryCrossEntropyWithLogitsLossBackward(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> posWeight, Span<float> gradient) =>
+        _withLogitsBackwardPosWeight(logits, targets, posWeight, gradient);
+    public MatrixMatrix BinaryCrossEntropyLoss { get; }
+    public PerElement BinaryCrossEntropyLossPerElement { get; }
+    public BackwardSoft BinaryCrossEntropyLossBackward { get; }
 
     /// <summary>The class <paramref name="name"/> of the kernel set compiled at C# latest (false) or C# 10 (true).</summary>
     public static KernelAdapter Get(string name, bool csharp10)
