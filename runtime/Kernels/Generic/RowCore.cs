@@ -162,7 +162,9 @@ internal static class RowCore
     public static double CrossEntropySum<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        switch (RowTiles.Width<T>(targets.Length, classes))
+        // Lanes = rows reads its rows without bounds checks: only for a matrix of exactly targets.Length rows (a direct
+        // caller's mismatched spans take the row loop below, whose slices throw).
+        switch (logits.Length == targets.Length * classes ? RowTiles.Width<T>(targets.Length, classes) : 0)
         {
             case 512: return RowTiles.CrossEntropy<Simd512<T>, T>(logits, targets, classes, ignoreIndex, T.Zero, default, backward: false);
             case 256: return RowTiles.CrossEntropy<Simd256<T>, T>(logits, targets, classes, ignoreIndex, T.Zero, default, backward: false);
@@ -189,7 +191,7 @@ internal static class RowCore
     public static double CrossEntropyBackward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, T scale, Span<T> gradient)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        switch (RowTiles.Width<T>(targets.Length, classes))
+        switch (logits.Length == targets.Length * classes && gradient.Length == logits.Length ? RowTiles.Width<T>(targets.Length, classes) : 0)
         {
             case 512: return RowTiles.CrossEntropy<Simd512<T>, T>(logits, targets, classes, ignoreIndex, scale, gradient, backward: true);
             case 256: return RowTiles.CrossEntropy<Simd256<T>, T>(logits, targets, classes, ignoreIndex, scale, gradient, backward: true);

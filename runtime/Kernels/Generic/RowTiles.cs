@@ -10,9 +10,9 @@ namespace FixedShapeLoss;
 /// Lanes = rows for the generic core (the double kernels' plain cross-entropy and its gradient on matrices of at most
 /// <see cref="MaxClasses"/> classes): the rows of a group, as many as a vector has lanes, are read column by column
 /// (<see cref="ISimdVector{TSelf, T}.LoadColumn"/>), so that column j of the group is one vector whose lane k belongs
-/// to row first + k. Then the row
-/// maximum is a chain of lane-wise maxima, the exps of a row run in separate lanes of the same instructions (one exp
-/// call per column for the whole group, instead of one per row), and nothing is reduced across lanes. The row path
+/// to row first + k. Then the row maximum is a chain of lane-wise maxima, the exps of a row run in separate lanes of
+/// the same instructions (one exp per column for the whole group, instead of one per row), and nothing is reduced
+/// across lanes. The row path
 /// (<see cref="RowCore"/>) spends most of a short row waiting: load, reduce across lanes, exp, reduce again, log, for
 /// one row at a time.
 /// <para>Memory: each element of the group's rows is read once (before anything is written, so the gradient may be the
@@ -55,7 +55,7 @@ internal static class RowTiles
     /// <c>scale * (p_j - [j == t])</c> into each row of <paramref name="gradient"/> (0 on ignored rows).</summary>
     /// <typeparam name="TV">The vector type; its lane count is the group size.</typeparam>
     /// <typeparam name="T">The element type.</typeparam>
-    /// <param name="logits">The row-major matrix, <c>targets.Length x classes</c>.</param>
+    /// <param name="logits">The row-major matrix, exactly <c>targets.Length x classes</c> (the caller checks).</param>
     /// <param name="targets">One class index per row (already checked).</param>
     /// <param name="classes">Elements per row, at most <see cref="MaxClasses"/>.</param>
     /// <param name="ignoreIndex">The target value that is skipped.</param>

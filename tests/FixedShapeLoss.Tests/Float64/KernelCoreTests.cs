@@ -137,6 +137,17 @@ public class KernelCoreTests
 
     private static double[] Elements(Vector128<double> v) => Enumerable.Range(0, 2).Select(k => v.GetElement(k)).ToArray();
 
+    /// <summary>The public double helpers called directly with a matrix one element short of targets x classes: an
+    /// exception, not a read past the span (the lanes = rows layout reads without bounds checks, so it must not be
+    /// taken then).</summary>
+    [Fact]
+    public void PlainDoubleHelpers_ShortMatrix_Throw()
+    {
+        var targets = new int[8];
+        Assert.ThrowsAny<ArgumentException>(() => KernelMath.CrossEntropySum(new double[8 * 7 - 1], targets, 7, -100));
+        Assert.ThrowsAny<ArgumentException>(() => KernelMath.CrossEntropyBackward(new double[8 * 7 - 1], targets, 7, -100, 1.0, new double[8 * 7 - 1]));
+    }
+
     [Fact]
     public void SpanHelpers_EveryLength_MatchPlainLoops()
     {
