@@ -155,7 +155,7 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     {
         Vector128<long> shifted = x.V.AsInt64() + Vector128.Create(SimdLog.SplitBias);
         Vector128<long> e = Vector128.ShiftRightArithmetic(shifted, 52);
-        k = new(((e + Vector128.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector128.Create(T.CreateTruncating(SimdLog.Shifter))));
+        k = new(((e + Vector128.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector128.Create(T.CreateTruncating(SimdExp.Shifter))));
         return new(((shifted & Vector128.Create(SimdLog.MantissaMask)) + Vector128.Create(SimdLog.SqrtHalfBits)).As<long, T>());
     }
 

@@ -142,7 +142,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     {
         Vector256<long> shifted = x.V.AsInt64() + Vector256.Create(SimdLog.SplitBias);
         Vector256<long> e = Vector256.ShiftRightArithmetic(shifted, 52);
-        k = new(((e + Vector256.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector256.Create(T.CreateTruncating(SimdLog.Shifter))));
+        k = new(((e + Vector256.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector256.Create(T.CreateTruncating(SimdExp.Shifter))));
         return new(((shifted & Vector256.Create(SimdLog.MantissaMask)) + Vector256.Create(SimdLog.SqrtHalfBits)).As<long, T>());
     }
 

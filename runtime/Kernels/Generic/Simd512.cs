@@ -150,7 +150,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     {
         Vector512<long> shifted = x.V.AsInt64() + Vector512.Create(SimdLog.SplitBias);
         Vector512<long> e = Vector512.ShiftRightArithmetic(shifted, 52);
-        k = new(((e + Vector512.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector512.Create(T.CreateTruncating(SimdLog.Shifter))));
+        k = new(((e + Vector512.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector512.Create(T.CreateTruncating(SimdExp.Shifter))));
         return new(((shifted & Vector512.Create(SimdLog.MantissaMask)) + Vector512.Create(SimdLog.SqrtHalfBits)).As<long, T>());
     }
 

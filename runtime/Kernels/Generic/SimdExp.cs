@@ -21,10 +21,16 @@ internal static class SimdExp
     /// <summary>The bits of the shifter 1.5 * 2^52.</summary>
     public const long ShifterBits = 0x4338000000000000;
 
-    private const double Shifter = 6755399441055744.0;  // 1.5 * 2^52
+    /// <summary>1.5 * 2^52: adding it rounds to an integer, which then sits in the low bits of the mantissa.</summary>
+    public const double Shifter = 6755399441055744.0;
+
+    /// <summary>ln 2 in two parts (fdlibm's split): Ln2Hi has 32 significant bits, so n * Ln2Hi is exact.</summary>
+    public const double Ln2Hi = 6.93147180369123816490e-01;
+
+    /// <summary>ln 2 - <see cref="Ln2Hi"/>.</summary>
+    public const double Ln2Lo = 1.90821492927058770002e-10;
+
     private const double Log2E = 1.4426950408889634;
-    private const double Ln2Hi = 6.93147180369123816490e-01;
-    private const double Ln2Lo = 1.90821492927058770002e-10;
     private const double ClampLow = -746.0;
     private const double ClampHigh = 709.8;
 

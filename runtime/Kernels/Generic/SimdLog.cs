@@ -25,11 +25,6 @@ internal static class SimdLog
     /// <summary>The 52 mantissa bits.</summary>
     public const long MantissaMask = 0x000FFFFFFFFFFFFF;
 
-    /// <summary>1.5 * 2^52: an integer k in the low bits of its mantissa.</summary>
-    public const double Shifter = 6755399441055744.0;
-
-    private const double Ln2Hi = 6.93147180369123816490e-01;
-    private const double Ln2Lo = 1.90821492927058770002e-10;
 
     /// <summary>log of each lane of a double vector (<typeparamref name="T"/> is double) of positive normal
     /// numbers or NaN.</summary>
@@ -56,8 +51,8 @@ internal static class SimdLog
         TV p = TV.MultiplyAdd(TV.MultiplyAdd(C(1.0 / 23.0), z2, a4), z8, TV.MultiplyAdd(b1, z4, b0));
         TV twoU = TV.Add(u, u);
         TV log1p = TV.MultiplyAdd(TV.Multiply(twoU, z), p, twoU); // 2u + 2u z P(z)
-        TV low = TV.MultiplyAdd(k, C(Ln2Lo), log1p);
-        return TV.Add(TV.MultiplyAdd(k, C(Ln2Hi), low), TV.Subtract(x, x));
+        TV low = TV.MultiplyAdd(k, C(SimdExp.Ln2Lo), log1p);
+        return TV.Add(TV.MultiplyAdd(k, C(SimdExp.Ln2Hi), low), TV.Subtract(x, x));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static TV C(double value) => TV.Create(T.CreateTruncating(value));
