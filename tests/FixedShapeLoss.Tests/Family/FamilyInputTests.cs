@@ -222,14 +222,7 @@ public sealed class FamilyInputTests
             K.BinaryCrossEntropyLossPerElement(x, y, g);
         }
 
-        All(); // JIT and static initialization
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-        {
-            All();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        SteadyState.AssertNoAllocation(All, rounds: 100, warmUpRounds: 1);
         Assert.False(T.IsNaN(sink));
     }
 }

@@ -4,7 +4,7 @@ using Xunit;
 namespace FixedShapeLoss.Tests.Kernels;
 
 /// <summary>Zero bytes allocated per kernel call, measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>
-/// over many calls after a warm-up (so tiering and static initialisation are done), in both kernel sets (C# 11+ and
+/// over many calls after a warm-up (so tiering and static initialisation are done; see <see cref="SteadyState"/>), in both kernel sets (C# 11+ and
 /// C# 10, through the delegates of <see cref="KernelAdapter"/>, whose calls allocate nothing themselves).</summary>
 public class AllocationTests
 {
@@ -58,18 +58,6 @@ public class AllocationTests
             kernel.Normalize(output);
         }
 
-        for (int i = 0; i < 200; i++)
-        {
-            CallEverything();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-        {
-            CallEverything();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        SteadyState.AssertNoAllocation(CallEverything, rounds: 1000, warmUpRounds: 200);
     }
 }

@@ -335,15 +335,8 @@ public class BufferOverloadTests
             TrainingStep(in x, in targets, ref parameters, 0.5f); // warm-up: tiering, static initialisation
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
         float last = 0f;
-        for (int s = 0; s < 1000; s++)
-        {
-            last = TrainingStep(in x, in targets, ref parameters, 0.5f);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        SteadyState.AssertNoAllocation(() => last = TrainingStep(in x, in targets, ref parameters, 0.5f), rounds: 1000);
         Assert.True(last < first / 4, $"the loss went from {first} to {last}");
     }
 }

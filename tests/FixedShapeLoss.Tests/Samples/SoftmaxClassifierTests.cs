@@ -38,14 +38,8 @@ public sealed class SoftmaxClassifierTests
         }
 
         float sink = 0f;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int s = 0; s < 1000; s++)
-        {
-            sink += trainer.Step(s % SoftmaxClassifierTrainer.BatchesPerEpoch);
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
+        int s = 0;
+        SteadyState.AssertNoAllocation(() => sink += trainer.Step(s++ % SoftmaxClassifierTrainer.BatchesPerEpoch), rounds: 1000);
         Assert.True(float.IsFinite(sink));
     }
 
@@ -57,15 +51,7 @@ public sealed class SoftmaxClassifierTests
         trainer.TrainingAccuracy();
 
         float sink = 0f;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int e = 0; e < 20; e++)
-        {
-            sink += trainer.TrainEpoch();
-            sink += trainer.TrainingAccuracy();
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
+        SteadyState.AssertNoAllocation(() => sink += trainer.TrainEpoch() + trainer.TrainingAccuracy(), rounds: 20);
         Assert.True(float.IsFinite(sink));
     }
 

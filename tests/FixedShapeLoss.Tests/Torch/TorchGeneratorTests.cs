@@ -778,16 +778,6 @@ public sealed class TorchGeneratorTests
             g.NextUInt64();
             g.ManualSeed(3);
         }
-        for (int i = 0; i < 10; i++)
-        {
-            Round();
-        }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++)
-        {
-            Round();
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        SteadyState.AssertNoAllocation(Round, rounds: 200, warmUpRounds: 10);
     }
 }
