@@ -113,8 +113,11 @@ public static partial class LossFamily
     /// <summary>The loop: whole vectors, then the last partial vector through stack buffers (the spans are never
     /// read or written past their ends). Every element is read before its own gradient is stored, so
     /// <paramref name="destination"/> may be <paramref name="x"/>. AggressiveOptimization: compiled once, fully
-    /// optimized; with tiering this loop over inlined static abstract calls stayed in Tier0/OSR code about 10x slower.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// optimized; with tiering this loop over inlined static abstract calls stayed in Tier0/OSR code about 10x slower.
+    /// NoInlining: once its caller tiered up, the JIT inlined this loop into it and, its budget spent, called the
+    /// loss's <c>Terms</c> out of line with the vectors through memory — 4.8x slower (BCEWithLogits 256 x 1000 in
+    /// BenchmarkDotNet, 1,227 µs against 256 µs; perf showed <c>Terms</c> as its own frame).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double Drive<T, TV, TS, TOp, TMode>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> weight, Span<T> destination, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TV : struct
