@@ -239,20 +239,25 @@ public static class KernelThreading
         /// <summary>Spins for up to <see cref="WorkerSpinMicroseconds"/> until the next call of the same caller publishes blocks
         /// (true) or the time is up (false). Back-to-back calls (a forward then its backward, a training loop) then find
         /// the worker running instead of paying a thread-pool wake-up each (measured 10-15 µs on the 2-core Zen 4 VM of
-        /// stop 11, a third of a 256 x 1000 call's half). <see cref="SpinWait"/> yields the core now and then, so an
-        /// oversubscribed machine is not starved; OpenMP, which libtorch uses, spins up to 200 ms by default.</summary>
+        /// stop 11, a third of a 256 x 1000 call's half). It yields the core now and then, so an oversubscribed
+        /// machine is not starved; OpenMP, which libtorch uses, spins up to 200 ms by default.</summary>
         public bool AwaitNextCall()
         {
             long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + s_workerSpinTicks;
-            var spinner = default(SpinWait);
-            while (!HasWork)
+            for (int k = 1; !HasWork; k++)
             {
-                if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+                // A short pause per look, not SpinWait's growing back-off (whose later steps are microseconds long:
+                // the worker then joined a call late by about that much). A yield every 256 looks.
+                Thread.SpinWait(1);
+                if ((k & 255) == 0)
                 {
-                    return false;
-                }
+                    if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+                    {
+                        return false;
+                    }
 
-                spinner.SpinOnce(sleep1Threshold: -1);
+                    Thread.Yield();
+                }
             }
 
             return true;
@@ -272,15 +277,21 @@ public static class KernelThreading
         /// then sleeps on the event. A late Set from an earlier call only costs one more look.</summary>
         private void WaitForBlocks()
         {
-            var spinner = default(SpinWait);
+            // A block runs for microseconds: a short pause per look for up to WorkerSpinMicroseconds (SpinWait's
+            // growing back-off, used before stop 11, went to sleep after about ten looks, and waking the caller
+            // again cost 10-15 µs in the project's VM, more than a block of 8 x 32000).
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + s_workerSpinTicks;
+            for (int k = 1; Volatile.Read(ref _remaining) != 0; k++)
+            {
+                Thread.SpinWait(1);
+                if ((k & 255) == 0 && System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+                {
+                    break;
+                }
+            }
+
             while (Volatile.Read(ref _remaining) != 0)
             {
-                if (!spinner.NextSpinWillYield)
-                {
-                    spinner.SpinOnce();
-                    continue;
-                }
-
                 _done.Wait();
                 _done.Reset();
             }
