@@ -126,12 +126,12 @@ public static partial class KernelMath
     }
 
     /// <summary>The forward loss on <see cref="CrossEntropyPath.Rows"/>, <see cref="CrossEntropyPath.Group512"/> or
-    /// <see cref="CrossEntropyPath.Group256"/> (the layouts that take any batch), 8 rows per group.</summary>
+    /// <see cref="CrossEntropyPath.Transpose256"/> (the layouts that take any batch), 8 rows per group.</summary>
     [SkipLocalsInit]
     private static unsafe float CrossEntropySumOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
     {
         int batch = targets.Length;
-        if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Group256))
+        if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Transpose256))
         {
             float sum = 0f;
             for (int i = 0; i < batch; i++)
@@ -147,7 +147,7 @@ public static partial class KernelMath
             return sum;
         }
 
-        // Scratch for Group256's gathered columns: one stackalloc (each costs a localloc sequence of its own).
+        // Scratch for Transpose256's columns: one stackalloc (each costs a localloc sequence of its own).
         Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
         Vector256<float> total = Vector256<float>.Zero;
         fixed (float* x = &MemoryMarshal.GetReference(logits))
@@ -157,7 +157,7 @@ public static partial class KernelMath
             {
                 var loss = path == CrossEntropyPath.Group512
                     ? TinyGroup512(x, t, first, batch, classes, ignoreIndex, null, 0f, out _, out _, out var kept)
-                    : TinyGroup(x, t, first, batch, classes, ignoreIndex, columns, out _, out _, out kept);
+                    : TinyTransposeGroup(x, t, first, batch, classes, ignoreIndex, null, 0f, columns, out kept);
                 total += loss & kept;
             }
         }
@@ -166,13 +166,13 @@ public static partial class KernelMath
     }
 
     /// <summary>The loss and gradient on <see cref="CrossEntropyPath.Rows"/>, <see cref="CrossEntropyPath.Group512"/>
-    /// or <see cref="CrossEntropyPath.Group256"/>. Every row of a group is read before any of them is written, and no
+    /// or <see cref="CrossEntropyPath.Transpose256"/>. Every row of a group is read before any of them is written, and no
     /// store leaves the group, so a gradient that is the logits themselves is fine.</summary>
     [SkipLocalsInit]
     private static unsafe float CrossEntropyBackwardOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
     {
         int batch = targets.Length;
-        if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Group256))
+        if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Transpose256))
         {
             float sum = 0f;
             for (int i = 0; i < batch; i++)
@@ -211,36 +211,12 @@ public static partial class KernelMath
                 return Vector256.Sum(total);
             }
 
-            // One stackalloc for the gathered columns and the gradient rows of a group.
-            Vector256<float>* rows = stackalloc Vector256<float>[Vector256<float>.Count + TinyMaxClasses];
-            Vector256<float>* columns = rows + Vector256<float>.Count;
+            // Transpose256: the gradient comes out of the transpose back, as in Group512.
+            Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
             for (int first = 0; first < batch; first += Vector256<float>.Count)
             {
-                var loss = TinyGroup(x, t, first, batch, classes, ignoreIndex, columns, out var max, out var sum, out var kept);
+                var loss = TinyTransposeGroup(x, t, first, batch, classes, ignoreIndex, d, scale, columns, out var kept);
                 total += loss & kept;
-                var factor = Vector256.Create(scale) / sum;
-                int last = Math.Min(batch, first + Vector256<float>.Count);
-                if (classes <= Vector256<float>.Count)
-                {
-                    TinyRows256(x, t, first, last, batch, classes, ignoreIndex, scale, max, factor, rows, gradient);
-                    continue;
-                }
-
-                for (int i = first; i < last; i++)
-                {
-                    int target = t[i];
-                    int offset = i * classes;
-                    var g = gradient.Slice(offset, classes);
-                    if (target == ignoreIndex)
-                    {
-                        g.Clear();
-                        continue;
-                    }
-
-                    ExpShifted(logits.Slice(offset, classes), max.GetElement(i - first), g);
-                    Multiply(g, factor.GetElement(i - first), g);
-                    gradient[offset + target] -= scale;
-                }
             }
         }
 

@@ -19,11 +19,11 @@ public static partial class KernelMath
     /// (128-bit lanes: column c rows 0-3, column c + 4 rows 0-3, column c rows 4-7, column c + 4 rows 4-7).</summary>
     private static readonly Vector512<int> s_tinyColumnOffsets = Vector512.Create(0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 4, 4, 4, 4);
 
-    /// <summary><see cref="TinyGroup"/> without gathers, for AVX-512: each of the 8 rows is one 16-lane load
+    /// <summary>Lanes = rows for AVX-512: each of the 8 rows is one 16-lane load
     /// (clipped at the matrix's end), and an
     /// in-register transpose (unpack, shufps, shuf32x4) turns them into blocks of two columns × 8 rows; lanes
-    /// of columns >= classes are masked (-inf for the max, 0 for the exp). Same results as <see cref="TinyGroup"/>
-    /// up to the order of the additions in the row sums.</summary>
+    /// of columns >= classes are masked (-inf for the max, 0 for the exp). Same results as <see cref="TinyTransposeGroup"/>
+    /// up to the exp (an Estrin-form polynomial here) and the order of the additions in the row sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<float> TinyGroup512(float* x, int* t, int first, int batch, int classes, int ignoreIndex,
         float* gradient, float scale, out Vector256<float> max, out Vector256<float> sum, out Vector256<float> kept)
