@@ -279,7 +279,13 @@ public static class KernelThreading
         {
             // A block runs for microseconds: a short pause per look for up to WorkerSpinMicroseconds (SpinWait's
             // growing back-off, used before stop 11, went to sleep after about ten looks, and waking the caller
-            // again cost 10-15 µs in the project's VM, more than a block of 8 x 32000).
+            // again cost 10-15 µs in the project's VM, more than a block of 8 x 32000). Usually the blocks are done
+            // already: no clock read then.
+            if (Volatile.Read(ref _remaining) == 0)
+            {
+                return;
+            }
+
             long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + s_workerSpinTicks;
             for (int k = 1; Volatile.Read(ref _remaining) != 0; k++)
             {
