@@ -129,7 +129,9 @@ public static partial class KernelMath
     /// <returns>The summed loss.</returns>
     public static double CrossEntropySum<TShape>(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int ignoreIndex)
         where TShape : IKernelShape =>
-        PlainDouble(logits, targets, TShape.Classes, ignoreIndex, 0d, default, backward: false);
+        ShapedTiles<TShape>(logits, targets) is int width and not 0
+            ? ShapedDouble<TShape>(width, logits, targets, ignoreIndex, 0d, default, backward: false)
+            : PlainDouble(logits, targets, TShape.Classes, ignoreIndex, 0d, default, backward: false);
 
     /// <summary>The plain cross-entropy sum and its gradient <c>scale * (p_j - [j == t])</c> (0 for ignored rows);
     /// <paramref name="gradient"/> may be <paramref name="logits"/>.</summary>
@@ -154,7 +156,28 @@ public static partial class KernelMath
     /// <returns>The summed loss.</returns>
     public static double CrossEntropyBackward<TShape>(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int ignoreIndex, double scale, Span<double> gradient)
         where TShape : IKernelShape =>
-        PlainDouble(logits, targets, TShape.Classes, ignoreIndex, scale, gradient, backward: true);
+        ShapedTiles<TShape>(logits, targets) is int width and not 0 && gradient.Length == logits.Length
+            ? ShapedDouble<TShape>(width, logits, targets, ignoreIndex, scale, gradient, backward: true)
+            : PlainDouble(logits, targets, TShape.Classes, ignoreIndex, scale, gradient, backward: true);
+
+    /// <summary>The lanes = rows width for the shape of <typeparamref name="TShape"/> (0: the generic path), when the
+    /// spans hold exactly that shape and it is not split into blocks for the thread pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ShapedTiles<TShape>(ReadOnlySpan<double> logits, ReadOnlySpan<int> targets)
+        where TShape : IKernelShape =>
+        targets.Length == TShape.Batch && logits.Length == TShape.Batch * TShape.Classes && !PlainBlocked(TShape.Batch, TShape.Classes)
+            ? RowTiles.Width<double>(TShape.Batch, TShape.Classes)
+            : 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ShapedDouble<TShape>(int width, ReadOnlySpan<double> logits, ReadOnlySpan<int> targets, int ignoreIndex, double scale, Span<double> gradient, bool backward)
+        where TShape : IKernelShape =>
+        width switch
+        {
+            512 => RowTiles.CrossEntropy<TShape, Simd512<double>, double>(logits, targets, ignoreIndex, scale, gradient, backward),
+            256 => RowTiles.CrossEntropy<TShape, Simd256<double>, double>(logits, targets, ignoreIndex, scale, gradient, backward),
+            _ => RowTiles.CrossEntropy<TShape, Simd128<double>, double>(logits, targets, ignoreIndex, scale, gradient, backward),
+        };
 
     private static void CheckSameLength(int expected, int actual, string paramName)
     {

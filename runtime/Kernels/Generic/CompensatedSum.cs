@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 namespace FixedShapeLoss;
 
@@ -14,6 +15,7 @@ public struct CompensatedSum
 
     /// <summary>Adds <paramref name="value"/>.</summary>
     /// <param name="value">The term.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(double value)
     {
         double t = _sum + value;

@@ -72,6 +72,9 @@ internal interface ISimdVector<TSelf, T>
     /// <summary><c>x &lt; low ? low : x &gt; high ? high : x</c> per lane; NaN stays NaN.</summary>
     static abstract TSelf Clamp(TSelf x, T low, T high);
 
+    /// <summary><c>x &lt; low ? low : x</c> per lane; NaN stays NaN.</summary>
+    static abstract TSelf AtLeast(TSelf x, T low);
+
     /// <summary>All-ones lanes where <paramref name="a"/> or <paramref name="b"/> is NaN, +0 elsewhere.</summary>
     static abstract TSelf Unordered(TSelf a, TSelf b);
 

@@ -16,12 +16,15 @@ namespace FixedShapeLoss;
 /// (<see cref="RowCore"/>) spends most of a short row waiting: load, reduce across lanes, exp, reduce again, log, for
 /// one row at a time.
 /// <para>Memory: each element of the group's rows is read once (before anything is written, so the gradient may be the
-/// logits) and each gradient element written once, from a stack tile of the group's gradient columns; a last group
+/// logits) into a stack tile of the group's columns, which then holds their exps and gradients; each gradient element
+/// is written once, from that tile; a last group
 /// with fewer rows than lanes is read from a zero-padded stack copy, and its padding lanes are never stored; nothing
 /// outside the spans is touched. The log of the group's sums is one vector log (<see cref="SimdLog"/>).</para>
 /// <para>Numbers: per row, m = max_j x_j, s = sum_j exp(x_j - m) (the columns added in order 0, 1, ... in two
 /// alternating partial sums, then the two added), loss = log s - (x_t - m); gradient g_j = exp(x_j - m) * (scale / s),
-/// and g_t -= scale. The same formulas as the row path; only the order of the additions in s differs.</para>
+/// and g_t -= scale; the exp is <see cref="SimdExp.NonPositiveInlined{TV, T}"/> (the same bits as the full exp for
+/// x - m &lt;= 0, in fewer steps). The same formulas as the row path; only the order of the additions in s differs,
+/// and the group's losses are added in double before the group's sum joins the compensated total.</para>
 /// </summary>
 internal static class RowTiles
 {
@@ -69,11 +72,37 @@ internal static class RowTiles
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int batch = targets.Length;
+        Span<T> scratch = stackalloc T[ScratchLength<TV, T>()];
+        return Core<TV, T>(logits, targets, targets.Length, classes, ignoreIndex, scale, gradient, backward, scratch);
+    }
+
+    /// <summary>As <see cref="CrossEntropy{TV, T}"/> for the shape of <typeparamref name="TShape"/>: the batch and
+    /// classes are constants, so the JIT can unroll the column loops of a small matrix.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static double CrossEntropy<TShape, TV, T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int ignoreIndex, T scale, Span<T> gradient, bool backward)
+        where TShape : IKernelShape
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Span<T> scratch = stackalloc T[ScratchLength<TV, T>()];
+        return Core<TV, T>(logits, targets, TShape.Batch, TShape.Classes, ignoreIndex, scale, gradient, backward, scratch);
+    }
+
+    private static int ScratchLength<TV, T>()
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        ((2 * MaxClasses) + 2) * TV.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Core<TV, T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, T scale, Span<T> gradient, bool backward, Span<T> scratch)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         int lanes = TV.Count;
-        Span<T> tile = stackalloc T[MaxClasses * TV.Count];  // the group's exps, then gradients, column by column
-        Span<T> rowStats = stackalloc T[2 * TV.Count];       // log s and m of the group's rows
-        Span<T> padded = stackalloc T[MaxClasses * TV.Count]; // the last group's rows when it has fewer than lanes
+        Span<T> tile = scratch.Slice(0, MaxClasses * lanes);                      // the group's exps, then gradients, column by column
+        Span<T> rowStats = scratch.Slice(MaxClasses * lanes, 2 * lanes);          // log s and m of the group's rows
+        Span<T> padded = scratch.Slice((MaxClasses + 2) * lanes, MaxClasses * lanes); // the last group's rows when it has fewer than lanes
         ref T x = ref MemoryMarshal.GetReference(logits);
         ref T tiles = ref MemoryMarshal.GetReference(tile);
         ref T logSums = ref MemoryMarshal.GetReference(rowStats);
@@ -93,12 +122,13 @@ internal static class RowTiles
             }
 
             // m = max_j x_j, lane by lane (a NaN lane stays NaN or is skipped; either way its exp below is NaN).
-            // Even and odd columns in two chains, then joined: half the dependent steps.
-            TV m = TV.LoadColumn(ref group, classes);
-            TV mOdd = m;
-            for (int j = 1; j < classes; j++)
+            // Even and odd columns in two chains, then joined: half the dependent steps. Each column is read from the
+            // rows once, here, and kept in the tile (column j at tile[j * lanes]) for the exps below.
+            TV m = TV.Create(T.NegativeInfinity), mOdd = m;
+            for (int j = 0; j < classes; j++)
             {
                 TV column = TV.LoadColumn(ref Unsafe.Add(ref group, j), classes);
+                TV.Store(column, ref Unsafe.Add(ref tiles, j * lanes));
                 if ((j & 1) == 0)
                 {
                     m = TV.Max(m, column);
@@ -112,41 +142,46 @@ internal static class RowTiles
             m = TV.Max(m, mOdd);
 
             // s = sum_j exp(x_j - m): even and odd columns in two partial sums (half the add latency), then added.
-            // The exps are kept for the gradient, column j at tile[j * lanes].
-            TV even = TV.Create(T.Zero), odd = TV.Create(T.Zero);
+            // Column j's exps replace the column in the tile (the gradient is made from them).
+            TV sEven = TV.Create(T.Zero), sOdd = sEven;
             for (int j = 0; j < classes; j++)
             {
-                TV e = SimdExp.DoubleInlined<TV, T>(TV.Subtract(TV.LoadColumn(ref Unsafe.Add(ref group, j), classes), m));
+                ref T slot = ref Unsafe.Add(ref tiles, j * lanes);
+                TV e = SimdExp.NonPositiveInlined<TV, T>(TV.Subtract(TV.Load(ref slot), m));
                 if (backward)
                 {
-                    TV.Store(e, ref Unsafe.Add(ref tiles, j * lanes));
+                    TV.Store(e, ref slot);
                 }
 
                 if ((j & 1) == 0)
                 {
-                    even = TV.Add(even, e);
+                    sEven = TV.Add(sEven, e);
                 }
                 else
                 {
-                    odd = TV.Add(odd, e);
+                    sOdd = TV.Add(sOdd, e);
                 }
             }
 
-            TV s = TV.Add(even, odd);
+            TV s = TV.Add(sEven, sOdd);
             TV.Store(SimdLog.Double<TV, T>(s), ref logSums);
             TV.Store(m, ref maxima);
 
-            // loss_i = log s_i - (x[i, t_i] - m_i), in row order. Every x[i, t_i] of the group is read here, before
-            // the group's gradient rows are written below.
+            // loss_i = log s_i - (x[i, t_i] - m_i), in row order, the group's rows added in a plain double sum and the
+            // groups in the compensated one (the error stays that of one rounding per group, whatever the batch).
+            // Every x[i, t_i] of the group is read here, before the group's gradient rows are written below.
+            double groupLoss = 0;
             for (int k = 0; k < rows; k++)
             {
                 int target = targets[first + k];
                 if (target != ignoreIndex)
                 {
                     T xt = Unsafe.Add(ref x, ((first + k) * classes) + target);
-                    total.Add(double.CreateTruncating(Unsafe.Add(ref logSums, k) - (xt - Unsafe.Add(ref maxima, k))));
+                    groupLoss += double.CreateTruncating(Unsafe.Add(ref logSums, k) - (xt - Unsafe.Add(ref maxima, k)));
                 }
             }
+
+            total.Add(groupLoss);
 
             if (backward)
             {

@@ -134,9 +134,15 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> Clamp(Simd128<T> x, T low, T high)
     {
-        Vector128<T> lo = Vector128.Create(low), hi = Vector128.Create(high);
-        Vector128<T> v = Vector128.ConditionalSelect(Vector128.LessThan(x.V, lo), lo, x.V);
+        Vector128<T> v = AtLeast(x, low).V, hi = Vector128.Create(high);
         return new(Vector128.ConditionalSelect(Vector128.GreaterThan(v, hi), hi, v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> AtLeast(Simd128<T> x, T low)
+    {
+        Vector128<T> lo = Vector128.Create(low);
+        return new(Vector128.ConditionalSelect(Vector128.LessThan(x.V, lo), lo, x.V));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

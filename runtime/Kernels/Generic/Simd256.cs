@@ -121,9 +121,15 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> Clamp(Simd256<T> x, T low, T high)
     {
-        Vector256<T> lo = Vector256.Create(low), hi = Vector256.Create(high);
-        Vector256<T> v = Vector256.ConditionalSelect(Vector256.LessThan(x.V, lo), lo, x.V);
+        Vector256<T> v = AtLeast(x, low).V, hi = Vector256.Create(high);
         return new(Vector256.ConditionalSelect(Vector256.GreaterThan(v, hi), hi, v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> AtLeast(Simd256<T> x, T low)
+    {
+        Vector256<T> lo = Vector256.Create(low);
+        return new(Vector256.ConditionalSelect(Vector256.LessThan(x.V, lo), lo, x.V));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -129,9 +129,15 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> Clamp(Simd512<T> x, T low, T high)
     {
-        Vector512<T> lo = Vector512.Create(low), hi = Vector512.Create(high);
-        Vector512<T> v = Vector512.ConditionalSelect(Vector512.LessThan(x.V, lo), lo, x.V);
+        Vector512<T> v = AtLeast(x, low).V, hi = Vector512.Create(high);
         return new(Vector512.ConditionalSelect(Vector512.GreaterThan(v, hi), hi, v));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> AtLeast(Simd512<T> x, T low)
+    {
+        Vector512<T> lo = Vector512.Create(low);
+        return new(Vector512.ConditionalSelect(Vector512.LessThan(x.V, lo), lo, x.V));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

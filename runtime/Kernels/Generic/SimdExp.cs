@@ -50,36 +50,68 @@ internal static class SimdExp
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         x = TV.Clamp(x, T.CreateTruncating(ClampLow), T.CreateTruncating(ClampHigh));
-        TV shifter = TV.Create(T.CreateTruncating(Shifter));
-        TV n = TV.Subtract(TV.MultiplyAdd(x, C(Log2E), shifter), shifter);
-        TV r = TV.MultiplyAdd(n, C(-Ln2Hi), x);
-        r = TV.MultiplyAdd(n, C(-Ln2Lo), r);
+        TV shifter = C<TV, T>(Shifter);
+        TV n = TV.Subtract(TV.MultiplyAdd(x, C<TV, T>(Log2E), shifter), shifter);
+        TV p = TV.Add(C<TV, T>(1.0), ExpMinusOne<TV, T>(x, n));
 
-        // exp(r) = 1 + (r + r^2 T(r)), T(r) = sum_{k=2..13} r^(k-2) / k!, T by Estrin's scheme: pairs c_k + c_(k+1) r,
-        // joined with r^2, r^4, r^8. Six dependent steps instead of Horner's thirteen (the latency of a short row's
-        // exp is what a small matrix waits for); the two last steps keep Horner's accuracy (1 + q rounded once).
+        // 2^n as two normal powers of two.
+        TV t1 = TV.MultiplyAdd(n, C<TV, T>(0.5), shifter);
+        TV n1 = TV.Subtract(t1, shifter);
+        TV t2 = TV.Add(TV.Subtract(n, n1), shifter);
+        return TV.Multiply(TV.Multiply(p, TV.Pow2FromShifted(t1)), TV.Pow2FromShifted(t2));
+    }
+
+    /// <summary><see cref="DoubleInlined{TV, T}"/> for lanes that are at most 0 (or NaN): <c>exp(x_j - m)</c> with m the
+    /// row's maximum, as in a softmax. The same bits as <see cref="DoubleInlined{TV, T}"/> on that range, with fewer
+    /// steps: no upper clamp, and 2^n as one power of two: p 2^-54 (exact) times 2^(n + 54), which is normal for every
+    /// n in [-1076, 0], so the product is rounded once, as there (exact for a normal result).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV NonPositiveInlined<TV, T>(TV x)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        x = TV.AtLeast(x, T.CreateTruncating(ClampLow));
+        TV shifter = C<TV, T>(Shifter);
+        TV shifted = TV.MultiplyAdd(x, C<TV, T>(Log2E), shifter); // shifter + n, n = round(x log2 e)
+        TV n = TV.Subtract(shifted, shifter);
+
+        // p 2^-54 = (1 + q) 2^-54 in one step: rounding (1 + q) and scaling it by a power of two commute while the
+        // result stays normal (it is near 2^-54), so this is the full exp's p, scaled exactly.
+        TV tiny = C<TV, T>(1.0 / 18014398509481984.0); // 2^-54
+        TV scaledP = TV.MultiplyAdd(ExpMinusOne<TV, T>(x, n), tiny, tiny);
+        return TV.Multiply(scaledP, TV.Pow2FromShifted(TV.Add(shifted, C<TV, T>(54.0))));
+    }
+
+    /// <summary>q = exp(r) - 1 for r = x - n ln 2 (steps 3 and 4 above): r + r^2 T(r), T(r) = sum_{k=2..13} r^(k-2) / k!,
+    /// T by Estrin's scheme: pairs c_k + c_(k+1) r, joined with r^2, r^4, r^8. Six dependent steps instead of Horner's
+    /// thirteen (the latency of a short row's exp is what a small matrix waits for); the callers add 1 in one rounding,
+    /// which keeps Horner's accuracy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ExpMinusOne<TV, T>(TV x, TV n)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TV r = TV.MultiplyAdd(n, C<TV, T>(-Ln2Hi), x);
+        r = TV.MultiplyAdd(n, C<TV, T>(-Ln2Lo), r);
         TV r2 = TV.Multiply(r, r);
         TV r4 = TV.Multiply(r2, r2);
         TV r8 = TV.Multiply(r4, r4);
-        TV a0 = TV.MultiplyAdd(C(1.0 / 6.0), r, C(0.5));
-        TV a1 = TV.MultiplyAdd(C(1.0 / 120.0), r, C(1.0 / 24.0));
-        TV a2 = TV.MultiplyAdd(C(1.0 / 5040.0), r, C(1.0 / 720.0));
-        TV a3 = TV.MultiplyAdd(C(1.0 / 362880.0), r, C(1.0 / 40320.0));
-        TV a4 = TV.MultiplyAdd(C(1.0 / 39916800.0), r, C(1.0 / 3628800.0));
-        TV a5 = TV.MultiplyAdd(C(1.0 / 6227020800.0), r, C(1.0 / 479001600.0));
+        TV a0 = TV.MultiplyAdd(C<TV, T>(1.0 / 6.0), r, C<TV, T>(0.5));
+        TV a1 = TV.MultiplyAdd(C<TV, T>(1.0 / 120.0), r, C<TV, T>(1.0 / 24.0));
+        TV a2 = TV.MultiplyAdd(C<TV, T>(1.0 / 5040.0), r, C<TV, T>(1.0 / 720.0));
+        TV a3 = TV.MultiplyAdd(C<TV, T>(1.0 / 362880.0), r, C<TV, T>(1.0 / 40320.0));
+        TV a4 = TV.MultiplyAdd(C<TV, T>(1.0 / 39916800.0), r, C<TV, T>(1.0 / 3628800.0));
+        TV a5 = TV.MultiplyAdd(C<TV, T>(1.0 / 6227020800.0), r, C<TV, T>(1.0 / 479001600.0));
         TV b0 = TV.MultiplyAdd(a1, r2, a0);
         TV b1 = TV.MultiplyAdd(a3, r2, a2);
         TV b2 = TV.MultiplyAdd(a5, r2, a4);
         TV t = TV.MultiplyAdd(b2, r8, TV.MultiplyAdd(b1, r4, b0));
-        TV p = TV.Add(C(1.0), TV.MultiplyAdd(t, r2, r));
-
-        // 2^n as two normal powers of two.
-        TV t1 = TV.MultiplyAdd(n, C(0.5), shifter);
-        TV n1 = TV.Subtract(t1, shifter);
-        TV t2 = TV.Add(TV.Subtract(n, n1), shifter);
-        return TV.Multiply(TV.Multiply(p, TV.Pow2FromShifted(t1)), TV.Pow2FromShifted(t2));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static TV C(double value) => TV.Create(T.CreateTruncating(value));
+        return TV.MultiplyAdd(t, r2, r);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV C<TV, T>(double value)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        TV.Create(T.CreateTruncating(value));
 }

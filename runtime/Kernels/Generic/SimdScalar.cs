@@ -65,9 +65,12 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Clamp(SimdScalar<T> x, T low, T high)
     {
-        T v = x.V < low ? low : x.V;
+        T v = AtLeast(x, low).V;
         return new(v > high ? high : v);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar<T> AtLeast(SimdScalar<T> x, T low) => new(x.V < low ? low : x.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Unordered(SimdScalar<T> a, SimdScalar<T> b) => new(T.IsNaN(a.V) || T.IsNaN(b.V) ? T.AllBitsSet : T.Zero);
