@@ -97,7 +97,7 @@ internal static partial class Emitter
         public string? Exception { get; }
     }
 
-    private sealed partial class KernelWriter
+    internal sealed partial class KernelWriter
     {
         private static Arg MatrixIn(string name) => new(name, Extent.Matrix, integer: false, output: false);
 

@@ -9,26 +9,8 @@ internal static partial class Emitter
 {
     private const string Family = "global::FixedShapeLoss.LossFamily";
 
-    private sealed partial class KernelWriter
+    internal sealed partial class KernelWriter
     {
-        /// <summary>NLLLoss, BCEWithLogitsLoss and BCELoss, each with its per-element (or per-sample) and backward members.</summary>
-        public void LossFamily()
-        {
-            NllLoss(weighted: false);
-            NllLoss(weighted: true);
-            NllLossPerSample();
-            NllLossBackward(weighted: false);
-            NllLossBackward(weighted: true);
-            WithLogits(posWeight: false);
-            WithLogits(posWeight: true);
-            WithLogitsPerElement();
-            WithLogitsBackward(posWeight: false);
-            WithLogitsBackward(posWeight: true);
-            Bce();
-            BcePerElement();
-            BceBackward();
-        }
-
         // ------------------------------------------------------------------ nn.NLLLoss
 
         private string NllReductionDoc => _mean
@@ -60,7 +42,7 @@ internal static partial class Emitter
 
         private string WeightArgument(bool weighted, string name) => weighted ? name : $"{ReadOnlySpanT}.Empty";
 
-        private void NllLoss(bool weighted) =>
+        public void NllLoss(bool weighted) =>
             Kernel(
                 new KernelDoc($"<c>torch.nn.NLLLoss</c> on log-probabilities{(weighted ? ", with class weights" : "")}: <c>l_i = -w[t_i] x[i, t_i]</c>. {NllReductionDoc}",
                     NllParams(weighted, destination: null),
@@ -73,7 +55,7 @@ internal static partial class Emitter
                 },
                 core: false);
 
-        private void NllLossPerSample() =>
+        public void NllLossPerSample() =>
             Kernel(
                 new KernelDoc("Per-sample <c>torch.nn.NLLLoss</c> (<c>reduction='none'</c>): <c>losses[i] = -x[i, t_i]</c>, 0 where the target is IgnoreIndex.",
                     NllParams(weighted: false, destination: ("losses", "Receives a loss per row."))),
@@ -85,7 +67,7 @@ internal static partial class Emitter
                 },
                 core: false);
 
-        private void NllLossBackward(bool weighted) =>
+        public void NllLossBackward(bool weighted) =>
             Kernel(
                 new KernelDoc($"<c>torch.nn.NLLLoss</c>{(weighted ? " with class weights" : "")} and its gradient with respect to the log-probabilities. {NllReductionDoc} "
                     + $"<c>gradient[i, t_i] = -w[t_i] / {(_mean ? "denominator" : "1")}</c>, else 0. In place allowed.",
@@ -133,7 +115,7 @@ internal static partial class Emitter
             ? "l = (1 - y) x + (1 + (p_c - 1) y) softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|))"
             : "l = (1 - y) x + softplus(-x), softplus(-x) = max(-x, 0) + log(1 + exp(-|x|))";
 
-        private void WithLogits(bool posWeight) =>
+        public void WithLogits(bool posWeight) =>
             Kernel(
                 new KernelDoc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")}: <c>l = (1 - y) x + {(posWeight ? "(1 + (p_c - 1) y) " : "")}log(1 + exp(-x))</c>, without overflow. {ElementReductionDoc}",
                     LogitParams(posWeight, destination: null),
@@ -146,7 +128,7 @@ internal static partial class Emitter
                 },
                 core: false);
 
-        private void WithLogitsPerElement() =>
+        public void WithLogitsPerElement() =>
             Kernel(
                 new KernelDoc("Element-wise <c>torch.nn.BCEWithLogitsLoss</c> (<c>reduction='none'</c>): <c>losses[k] = (1 - y_k) x_k + log(1 + exp(-x_k))</c>.",
                     LogitParams(posWeight: false, destination: ("losses", "Receives the element losses."))),
@@ -158,7 +140,7 @@ internal static partial class Emitter
                 },
                 core: false);
 
-        private void WithLogitsBackward(bool posWeight) =>
+        public void WithLogitsBackward(bool posWeight) =>
             Kernel(
                 new KernelDoc($"<c>torch.nn.BCEWithLogitsLoss</c>{(posWeight ? " with <c>pos_weight</c>" : "")} and its gradient with respect to the logits. {ElementReductionDoc} "
                     + $"<c>gradient = {(posWeight ? "(sigmoid(x) (1 + (p_c - 1) y) - p_c y)" : "(sigmoid(x) - y)")}{(_mean ? " / Length" : "")}</c>. In place allowed.",
@@ -194,7 +176,7 @@ internal static partial class Emitter
 
         private const string BceThrows = "/// <exception cref=\"global::System.ArgumentOutOfRangeException\">An element is outside [0, 1] or NaN (nothing is written).</exception>";
 
-        private void Bce() =>
+        public void Bce() =>
             Kernel(
                 new KernelDoc($"<c>torch.nn.BCELoss</c> on probabilities, element-wise: <c>{BceFormula}</c>. {ElementReductionDoc}",
                     ProbabilityParams(destination: null),
@@ -208,7 +190,7 @@ internal static partial class Emitter
                 },
                 core: false);
 
-        private void BcePerElement() =>
+        public void BcePerElement() =>
             Kernel(
                 new KernelDoc($"Element-wise <c>torch.nn.BCELoss</c> (<c>reduction='none'</c>): <c>{BceFormula}</c>.",
                     ProbabilityParams(destination: ("losses", "Receives the element losses.")),
@@ -221,7 +203,7 @@ internal static partial class Emitter
                 },
                 core: false);
 
-        private void BceBackward() =>
+        public void BceBackward() =>
             Kernel(
                 new KernelDoc($"<c>torch.nn.BCELoss</c> and its gradient with respect to the probabilities. {ElementReductionDoc} "
                     + $"<c>gradient = (x - y) / max((1 - x) x, 1e-12f){(_mean ? " / Length" : "")}</c>. In place allowed.",

@@ -69,25 +69,10 @@ internal static partial class Emitter
         using (w.Open($"{spec.Modifiers} {spec.ClassName}"))
         {
             var k = new KernelWriter(w, spec);
-            k.Constants();
-            k.BufferTypes();
-            k.Normalize();
-            k.Softmax();
-            k.LogSoftmax();
-            k.OneHot();
-            k.Labels();
-            k.CrossEntropyFromLabels();
-            k.CrossEntropyFromOneHot();
-            k.CrossEntropyLoss(weighted: false);
-            k.CrossEntropyLoss(weighted: true);
-            k.CrossEntropyLossSoft();
-            k.PerSample(weighted: false);
-            k.PerSample(weighted: true);
-            k.Backward(weighted: false);
-            k.Backward(weighted: true);
-            k.BackwardSoft();
-            k.LossFamily();
-            k.ShapeType();
+            foreach (var section in GeneratedMembers.Sections)
+            {
+                section.Write(k); // the table of generated members, in its order
+            }
         }
 
         for (int i = scopes.Count - 1; i >= 0; i--)
@@ -182,7 +167,7 @@ internal static partial class Emitter
     internal static string FloatLiteral(float value) => Float(value) + "f";
 
     /// <summary>Writes the members of one kernel class.</summary>
-    private sealed partial class KernelWriter
+    internal sealed partial class KernelWriter
     {
         private readonly SourceWriter _w;
         private readonly KernelSpec _spec;
