@@ -65,7 +65,9 @@ public static partial class KernelMath
             }
         }
 
-        return CrossEntropySumOn(path, logits, targets, TShape.Classes, ignoreIndex);
+        return path == CrossEntropyPath.Rows
+            ? CrossEntropySumOn(path, logits, targets, TShape.Classes, ignoreIndex)
+            : CrossEntropySumOn<TShape>(logits, targets, ignoreIndex); // the spans hold the shape
     }
 
     /// <summary>The unreduced, unweighted cross-entropy (as <see cref="CrossEntropySum(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>) and its gradient
@@ -122,7 +124,9 @@ public static partial class KernelMath
             }
         }
 
-        return CrossEntropyBackwardOn(path, logits, targets, TShape.Classes, ignoreIndex, scale, gradient);
+        return path == CrossEntropyPath.Rows
+            ? CrossEntropyBackwardOn(path, logits, targets, TShape.Classes, ignoreIndex, scale, gradient)
+            : CrossEntropyBackwardOn<TShape>(logits, targets, ignoreIndex, scale, gradient); // the spans hold the shape
     }
 
     /// <summary>The forward loss on <see cref="CrossEntropyPath.Rows"/>, <see cref="CrossEntropyPath.Group512"/> or
@@ -130,7 +134,27 @@ public static partial class KernelMath
     [SkipLocalsInit]
     private static unsafe float CrossEntropySumOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
     {
-        int batch = targets.Length;
+        // Scratch for Transpose256's columns: one stackalloc (each costs a localloc sequence of its own).
+        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        return CrossEntropySumCore(path, logits, targets, targets.Length, classes, ignoreIndex, columns);
+    }
+
+    /// <summary>As <see cref="CrossEntropySumOn(CrossEntropyPath, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>
+    /// for the shape of <typeparamref name="TShape"/> (the spans hold it): the batch, the classes and the path are
+    /// constants to the JIT, so the group loop's tests (a partial last group, a second block of columns past 8 classes,
+    /// clipped loads) fold away.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe float CrossEntropySumOn<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex)
+        where TShape : struct, IKernelShape
+    {
+        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        return CrossEntropySumCore(SelectCrossEntropyPath(TShape.Batch, TShape.Classes, backward: false, shapeKnown: true), logits, targets, TShape.Batch, TShape.Classes, ignoreIndex, columns);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float CrossEntropySumCore(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, Vector256<float>* columns)
+    {
         if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Transpose256))
         {
             float sum = 0f;
@@ -147,8 +171,6 @@ public static partial class KernelMath
             return sum;
         }
 
-        // Scratch for Transpose256's columns: one stackalloc (each costs a localloc sequence of its own).
-        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
         Vector256<float> total = Vector256<float>.Zero;
         fixed (float* x = &MemoryMarshal.GetReference(logits))
         fixed (int* t = &MemoryMarshal.GetReference(targets))
@@ -171,7 +193,24 @@ public static partial class KernelMath
     [SkipLocalsInit]
     private static unsafe float CrossEntropyBackwardOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
     {
-        int batch = targets.Length;
+        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        return CrossEntropyBackwardCore(path, logits, targets, targets.Length, classes, ignoreIndex, scale, gradient, columns);
+    }
+
+    /// <summary>As <see cref="CrossEntropyBackwardOn(CrossEntropyPath, ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, float, Span{float})"/>
+    /// for the shape of <typeparamref name="TShape"/>, with its constants (see <see cref="CrossEntropySumOn{TShape}"/>).</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe float CrossEntropyBackwardOn<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex, float scale, Span<float> gradient)
+        where TShape : struct, IKernelShape
+    {
+        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        return CrossEntropyBackwardCore(SelectCrossEntropyPath(TShape.Batch, TShape.Classes, backward: true, shapeKnown: true), logits, targets, TShape.Batch, TShape.Classes, ignoreIndex, scale, gradient, columns);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float CrossEntropyBackwardCore(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, float scale, Span<float> gradient, Vector256<float>* columns)
+    {
         if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Transpose256))
         {
             float sum = 0f;
@@ -212,7 +251,6 @@ public static partial class KernelMath
             }
 
             // Transpose256: the gradient comes out of the transpose back, as in Group512.
-            Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
             for (int first = 0; first < batch; first += Vector256<float>.Count)
             {
                 var loss = TinyTransposeGroup(x, t, first, batch, classes, ignoreIndex, d, scale, columns, out var kept);

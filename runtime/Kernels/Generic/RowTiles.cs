@@ -77,7 +77,9 @@ internal static class RowTiles
     }
 
     /// <summary>As <see cref="CrossEntropy{TV, T}"/> for the shape of <typeparamref name="TShape"/>: the batch and
-    /// classes are constants, so the JIT can unroll the column loops of a small matrix.</summary>
+    /// classes are constants to the JIT, which folds the group loop's bounds and the partial-group test (it does not
+    /// unroll the column loops). 4 x 7 double forward, Zen 4 AVX-512: about 8 ns less than through
+    /// <see cref="CrossEntropy{TV, T}"/> (console loop, 86 against 78 ns).</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double CrossEntropy<TShape, TV, T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int ignoreIndex, T scale, Span<T> gradient, bool backward)
