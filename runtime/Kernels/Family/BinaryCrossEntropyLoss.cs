@@ -79,11 +79,11 @@ public static partial class LossFamily
         int i = 0;
         if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            i = FirstOutside<T, Simd256<T>>(values);
+            i = FirstOutside<T, System.Runtime.Intrinsics.Vector256<T>, FamilyVector256<T>>(values);
         }
         else
         {
-            i = FirstOutside<T, Simd128<T>>(values);
+            i = FirstOutside<T, System.Runtime.Intrinsics.Vector128<T>, FamilyVector128<T>>(values);
         }
 
         for (; i < values.Length; i++)
@@ -98,19 +98,20 @@ public static partial class LossFamily
 
     /// <summary>The index of the first whole vector holding an element outside [0, 1], or where the whole vectors end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int FirstOutside<T, TV>(ReadOnlySpan<T> values)
+    private static int FirstOutside<T, TV, TS>(ReadOnlySpan<T> values)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TV : struct, IFamilyVector<TV, T>
+        where TV : struct
+        where TS : IFamilyVector<TV, T>
     {
         ref T r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
-        TV zero = TV.Create(T.Zero), one = TV.Create(T.One);
-        int count = TV.Count;
+        TV zero = TS.Splat(T.Zero), one = TS.Splat(T.One);
+        int count = TS.Count;
         int i = 0;
         for (; i + count <= values.Length; i += count)
         {
-            TV v = TV.Load(ref Unsafe.Add(ref r, i));
-            TV inside = TV.Select(TV.GreaterThanOrEqual(v, zero), TV.GreaterThanOrEqual(one, v), zero);
-            if (!TV.All(inside))
+            TV v = TS.Load(ref r, (nuint)i);
+            TV inside = TS.Select(TS.GreaterThanOrEqual(v, zero), TS.GreaterThanOrEqual(one, v), zero);
+            if (!TS.All(inside))
             {
                 break;
             }
@@ -133,27 +134,29 @@ public static partial class LossFamily
         public static T Padding => T.CreateTruncating(0.5);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Loss<TV>(TV x, TV y, TV p)
-            where TV : struct, IFamilyVector<TV, T>
+        public static TV Loss<TV, TS>(TV x, TV y, TV p)
+            where TV : struct
+            where TS : IFamilyVector<TV, T>
         {
-            TV zero = TV.Create(T.Zero);
-            TV one = TV.Create(T.One);
-            TV floor = TV.Create(T.CreateTruncating(-100));
-            TV logX = TV.Max(FamilyMath<T, TV>.Log(x), floor); // log(0) = -inf -> -100
-            TV u = TV.Subtract(one, x);
-            TV c = TV.Subtract(TV.Subtract(one, u), x);
-            TV correction = TV.Select(TV.GreaterThan(u, zero), TV.Divide(c, u), zero);
-            TV log1mX = TV.Max(TV.Add(FamilyMath<T, TV>.Log(u), correction), floor);
-            return TV.Subtract(TV.Multiply(TV.Subtract(y, one), log1mX), TV.Multiply(y, logX));
+            TV zero = TS.Splat(T.Zero);
+            TV one = TS.Splat(T.One);
+            TV floor = TS.Splat(T.CreateTruncating(-100));
+            TV logX = TS.Max(FamilyMath<T, TV, TS>.Log(x), floor); // log(0) = -inf -> -100
+            TV u = TS.Subtract(one, x);
+            TV c = TS.Subtract(TS.Subtract(one, u), x);
+            TV correction = TS.Select(TS.GreaterThan(u, zero), TS.Divide(c, u), zero);
+            TV log1mX = TS.Max(TS.Add(FamilyMath<T, TV, TS>.Log(u), correction), floor);
+            return TS.Subtract(TS.Multiply(TS.Subtract(y, one), log1mX), TS.Multiply(y, logX));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV LossAndGradient<TV>(TV x, TV y, TV p, TV scale, out TV gradient)
-            where TV : struct, IFamilyVector<TV, T>
+        public static TV LossAndGradient<TV, TS>(TV x, TV y, TV p, TV scale, out TV gradient)
+            where TV : struct
+            where TS : IFamilyVector<TV, T>
         {
-            TV denominator = TV.Max(TV.Multiply(TV.Subtract(TV.Create(T.One), x), x), TV.Create(T.CreateTruncating(BceEpsilon)));
-            gradient = TV.Multiply(TV.Divide(TV.Subtract(x, y), denominator), scale);
-            return Loss<TV>(x, y, p);
+            TV denominator = TS.Max(TS.Multiply(TS.Subtract(TS.Splat(T.One), x), x), TS.Splat(T.CreateTruncating(BceEpsilon)));
+            gradient = TS.Multiply(TS.Divide(TS.Subtract(x, y), denominator), scale);
+            return Loss<TV, TS>(x, y, p);
         }
     }
 }

@@ -77,32 +77,35 @@ public static partial class LossFamily
         public static T Padding => T.Zero;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV Loss<TV>(TV x, TV y, TV p)
-            where TV : struct, IFamilyVector<TV, T> =>
-            Terms<TV>(x, y, p, out _, out _);
+        public static TV Loss<TV, TS>(TV x, TV y, TV p)
+            where TV : struct
+            where TS : IFamilyVector<TV, T> =>
+            Terms<TV, TS>(x, y, p, out _, out _);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TV LossAndGradient<TV>(TV x, TV y, TV p, TV scale, out TV gradient)
-            where TV : struct, IFamilyVector<TV, T>
+        public static TV LossAndGradient<TV, TS>(TV x, TV y, TV p, TV scale, out TV gradient)
+            where TV : struct
+            where TS : IFamilyVector<TV, T>
         {
-            TV loss = Terms<TV>(x, y, p, out TV e, out TV logWeight);
-            TV r = TV.Divide(TV.Create(T.One), TV.Add(TV.Create(T.One), e));
-            TV sigmoid = TV.Select(TV.GreaterThanOrEqual(x, TV.Create(T.Zero)), r, TV.Multiply(e, r));
-            gradient = TV.Multiply(TV.MultiplyAdd(sigmoid, logWeight, TV.Subtract(TV.Create(T.Zero), TV.Multiply(p, y))), scale);
+            TV loss = Terms<TV, TS>(x, y, p, out TV e, out TV logWeight);
+            TV r = TS.Divide(TS.Splat(T.One), TS.Add(TS.Splat(T.One), e));
+            TV sigmoid = TS.Select(TS.GreaterThanOrEqual(x, TS.Splat(T.Zero)), r, TS.Multiply(e, r));
+            gradient = TS.Multiply(TS.MulAdd(sigmoid, logWeight, TS.Subtract(TS.Splat(T.Zero), TS.Multiply(p, y))), scale);
             return loss;
         }
 
         // l = (1 - y) x + w softplus(-x), w = (p - 1) y + 1; e = exp(-|x|) for the sigmoid.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TV Terms<TV>(TV x, TV y, TV p, out TV e, out TV logWeight)
-            where TV : struct, IFamilyVector<TV, T>
+        private static TV Terms<TV, TS>(TV x, TV y, TV p, out TV e, out TV logWeight)
+            where TV : struct
+            where TS : IFamilyVector<TV, T>
         {
-            TV zero = TV.Create(T.Zero);
-            TV one = TV.Create(T.One);
-            e = FamilyMath<T, TV>.ExpNonPositive(TV.Subtract(zero, TV.Abs(x)));
-            TV softplus = TV.Add(TV.Max(TV.Subtract(zero, x), zero), FamilyMath<T, TV>.Log1pUnit(e));
-            logWeight = TV.MultiplyAdd(TV.Subtract(p, one), y, one);
-            return TV.MultiplyAdd(logWeight, softplus, TV.Multiply(TV.Subtract(one, y), x));
+            TV zero = TS.Splat(T.Zero);
+            TV one = TS.Splat(T.One);
+            e = FamilyMath<T, TV, TS>.ExpNonPositive(TS.Subtract(zero, TS.Abs(x)));
+            TV softplus = TS.Add(TS.Max(TS.Subtract(zero, x), zero), FamilyMath<T, TV, TS>.Log1pUnit(e));
+            logWeight = TS.MulAdd(TS.Subtract(p, one), y, one);
+            return TS.MulAdd(logWeight, softplus, TS.Multiply(TS.Subtract(one, y), x));
         }
     }
 }

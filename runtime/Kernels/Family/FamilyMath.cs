@@ -16,9 +16,10 @@ namespace FixedShapeLoss;
 //                    5 terms for float, 12 for double), plus k ln 2. log(0) = -inf.
 //   log1p(e), e in [0, 1]: f = e (e <= 1/2) or f = (e - 1) / 2 and + ln 2 (e > 1/2; e - 1 is exact there), then the
 //                    same series (|s| <= 0.2). No rounding of 1 + e ever enters, so tiny e keep their digits.
-internal static class FamilyMath<T, TV>
+internal static class FamilyMath<T, TV, TS>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    where TV : struct, IFamilyVector<TV, T>
+    where TV : struct
+    where TS : IFamilyVector<TV, T>
 {
     private static bool Single
     {
@@ -27,53 +28,53 @@ internal static class FamilyMath<T, TV>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV C(double value) => TV.Create(T.CreateTruncating(value));
+    private static TV C(double value) => TS.Splat(T.CreateTruncating(value));
 
     /// <summary>e^x for x &lt;= 0 (NaN gives NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ExpNonPositive(TV x)
     {
-        x = TV.Max(C(Single ? -104.0 : -746.0), x); // lo > x ? lo : x keeps NaN
+        x = TS.Max(C(Single ? -104.0 : -746.0), x); // lo > x ? lo : x keeps NaN
         TV shifter = Single ? C(FamilyBits.FloatShifter) : C(FamilyBits.DoubleShifter);
-        TV t = TV.MultiplyAdd(x, C(1.4426950408889634), shifter);
-        TV n = TV.Subtract(t, shifter);
-        TV r = TV.MultiplyAdd(n, Single ? C(-0.693359375) : C(-6.93147180369123816490e-01), x);
-        r = TV.MultiplyAdd(n, Single ? C(2.12194440e-4) : C(-1.90821492927058770002e-10), r);
+        TV t = TS.MulAdd(x, C(1.4426950408889634), shifter);
+        TV n = TS.Subtract(t, shifter);
+        TV r = TS.MulAdd(n, Single ? C(-0.693359375) : C(-6.93147180369123816490e-01), x);
+        r = TS.MulAdd(n, Single ? C(2.12194440e-4) : C(-1.90821492927058770002e-10), r);
         TV p;
         if (Single)
         {
-            p = TV.MultiplyAdd(C(0.0013814593), r, C(0.008368715));
-            p = TV.MultiplyAdd(p, r, C(0.04166839));
-            p = TV.MultiplyAdd(p, r, C(0.16666521));
-            p = TV.MultiplyAdd(p, r, C(0.49999994));
+            p = TS.MulAdd(C(0.0013814593), r, C(0.008368715));
+            p = TS.MulAdd(p, r, C(0.04166839));
+            p = TS.MulAdd(p, r, C(0.16666521));
+            p = TS.MulAdd(p, r, C(0.49999994));
         }
         else
         {
-            p = TV.MultiplyAdd(C(1.0 / 479001600), r, C(1.0 / 39916800));
-            p = TV.MultiplyAdd(p, r, C(1.0 / 3628800));
-            p = TV.MultiplyAdd(p, r, C(1.0 / 362880));
-            p = TV.MultiplyAdd(p, r, C(1.0 / 40320));
-            p = TV.MultiplyAdd(p, r, C(1.0 / 5040));
-            p = TV.MultiplyAdd(p, r, C(1.0 / 720));
-            p = TV.MultiplyAdd(p, r, C(1.0 / 120));
-            p = TV.MultiplyAdd(p, r, C(1.0 / 24));
-            p = TV.MultiplyAdd(p, r, C(1.0 / 6));
-            p = TV.MultiplyAdd(p, r, C(0.5));
+            p = TS.MulAdd(C(1.0 / 479001600), r, C(1.0 / 39916800));
+            p = TS.MulAdd(p, r, C(1.0 / 3628800));
+            p = TS.MulAdd(p, r, C(1.0 / 362880));
+            p = TS.MulAdd(p, r, C(1.0 / 40320));
+            p = TS.MulAdd(p, r, C(1.0 / 5040));
+            p = TS.MulAdd(p, r, C(1.0 / 720));
+            p = TS.MulAdd(p, r, C(1.0 / 120));
+            p = TS.MulAdd(p, r, C(1.0 / 24));
+            p = TS.MulAdd(p, r, C(1.0 / 6));
+            p = TS.MulAdd(p, r, C(0.5));
         }
 
-        p = TV.MultiplyAdd(p, r, C(1.0));
-        p = TV.MultiplyAdd(p, r, C(1.0));
-        return TV.ScaleByShiftedExponent(p, t);
+        p = TS.MulAdd(p, r, C(1.0));
+        p = TS.MulAdd(p, r, C(1.0));
+        return TS.ScaleByShiftedExponent(p, t);
     }
 
     /// <summary>log(1 + e) for e in [0, 1] (NaN gives NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Log1pUnit(TV e)
     {
-        TV big = TV.GreaterThan(e, C(0.5));
-        TV f = TV.Select(big, TV.Multiply(TV.Subtract(e, C(1.0)), C(0.5)), e);
+        TV big = TS.GreaterThan(e, C(0.5));
+        TV f = TS.Select(big, TS.Multiply(TS.Subtract(e, C(1.0)), C(0.5)), e);
         TV log = LogOnePlus(f);
-        return TV.Add(log, TV.Select(big, C(0.69314718055994530942), TV.Create(T.Zero)));
+        return TS.Add(log, TS.Select(big, C(0.69314718055994530942), TS.Splat(T.Zero)));
     }
 
     /// <summary>log(x) for x &gt;= 0: -inf at 0, exact 0 at 1, subnormals included.</summary>
@@ -81,47 +82,47 @@ internal static class FamilyMath<T, TV>
     public static TV Log(TV x)
     {
         // Subnormals: scale by 2^32 (float) or 2^64 (double) first so the exponent field is exact.
-        TV tiny = TV.GreaterThan(Single ? C(1.1754943508222875e-38) : C(2.2250738585072014e-308), x);
-        TV scaled = TV.Select(tiny, TV.Multiply(x, Single ? C(4294967296.0) : C(18446744073709551616.0)), x);
-        TV m = TV.Decompose(scaled, out TV k);
-        k = TV.Subtract(k, TV.Select(tiny, Single ? C(32.0) : C(64.0), TV.Create(T.Zero)));
-        TV big = TV.GreaterThan(m, C(1.4142135623730951));
-        m = TV.Select(big, TV.Multiply(m, C(0.5)), m);
-        k = TV.Add(k, TV.Select(big, C(1.0), TV.Create(T.Zero)));
-        TV log = TV.MultiplyAdd(k, C(0.69314718055994530942), LogOnePlus(TV.Subtract(m, C(1.0))));
-        return TV.Select(TV.Equals(x, TV.Create(T.Zero)), TV.Create(T.NegativeInfinity), log);
+        TV tiny = TS.GreaterThan(Single ? C(1.1754943508222875e-38) : C(2.2250738585072014e-308), x);
+        TV scaled = TS.Select(tiny, TS.Multiply(x, Single ? C(4294967296.0) : C(18446744073709551616.0)), x);
+        TV m = TS.Decompose(scaled, out TV k);
+        k = TS.Subtract(k, TS.Select(tiny, Single ? C(32.0) : C(64.0), TS.Splat(T.Zero)));
+        TV big = TS.GreaterThan(m, C(1.4142135623730951));
+        m = TS.Select(big, TS.Multiply(m, C(0.5)), m);
+        k = TS.Add(k, TS.Select(big, C(1.0), TS.Splat(T.Zero)));
+        TV log = TS.MulAdd(k, C(0.69314718055994530942), LogOnePlus(TS.Subtract(m, C(1.0))));
+        return TS.Select(TS.Equals(x, TS.Splat(T.Zero)), TS.Splat(T.NegativeInfinity), log);
     }
 
     /// <summary>log(1 + f) for f in [-0.3, 0.5] by the atanh series of s = f / (2 + f).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV LogOnePlus(TV f)
     {
-        TV s = TV.Divide(f, TV.Add(C(2.0), f));
-        TV z = TV.Multiply(s, s);
+        TV s = TS.Divide(f, TS.Add(C(2.0), f));
+        TV z = TS.Multiply(s, s);
         TV p;
         if (Single)
         {
-            p = TV.MultiplyAdd(C(1.0 / 11), z, C(1.0 / 9));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 7));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 5));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 3));
+            p = TS.MulAdd(C(1.0 / 11), z, C(1.0 / 9));
+            p = TS.MulAdd(p, z, C(1.0 / 7));
+            p = TS.MulAdd(p, z, C(1.0 / 5));
+            p = TS.MulAdd(p, z, C(1.0 / 3));
         }
         else
         {
-            p = TV.MultiplyAdd(C(1.0 / 25), z, C(1.0 / 23));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 21));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 19));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 17));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 15));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 13));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 11));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 9));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 7));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 5));
-            p = TV.MultiplyAdd(p, z, C(1.0 / 3));
+            p = TS.MulAdd(C(1.0 / 25), z, C(1.0 / 23));
+            p = TS.MulAdd(p, z, C(1.0 / 21));
+            p = TS.MulAdd(p, z, C(1.0 / 19));
+            p = TS.MulAdd(p, z, C(1.0 / 17));
+            p = TS.MulAdd(p, z, C(1.0 / 15));
+            p = TS.MulAdd(p, z, C(1.0 / 13));
+            p = TS.MulAdd(p, z, C(1.0 / 11));
+            p = TS.MulAdd(p, z, C(1.0 / 9));
+            p = TS.MulAdd(p, z, C(1.0 / 7));
+            p = TS.MulAdd(p, z, C(1.0 / 5));
+            p = TS.MulAdd(p, z, C(1.0 / 3));
         }
 
-        TV twoS = TV.Add(s, s);
-        return TV.MultiplyAdd(TV.Multiply(twoS, z), p, twoS); // 2s + 2s z P(z)
+        TV twoS = TS.Add(s, s);
+        return TS.MulAdd(TS.Multiply(twoS, z), p, twoS); // 2s + 2s z P(z)
     }
 }

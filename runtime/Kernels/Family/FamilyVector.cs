@@ -1,258 +1,410 @@
+using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
 
-// The vector operations the element-wise losses need beyond the generic core's (ISimdVector): their math
-// (FamilyMath) and their loops (LossFamily.Drive) are written once over IFamilyVector and compiled by the JIT for
-// the core's own 128-, 256- and 512-bit vectors (Simd128/256/512) of float or double; the loads, stores and
-// arithmetic are the core's. Only the bit-level steps (2^n from a shifted exponent, splitting a number into
-// mantissa and exponent) depend on the element type; each is a typeof(T) test the JIT folds.
-internal interface IFamilyVector<TSelf, T> : ISimdVector<TSelf, T>
-    where TSelf : struct, IFamilyVector<TSelf, T>
+// The few vector operations the element-wise losses need, as static abstract members, so that their math
+// (FamilyMath) and their loops (LossFamily.Drive) are written once and compiled by the JIT for 128-, 256- and
+// 512-bit vectors of float or double. Only the bit-level steps (2^n from a shifted exponent, splitting a number
+// into mantissa and exponent) depend on the element type; each is a typeof(T) test the JIT folds.
+internal interface IFamilyVector<TV, T>
+    where TV : struct
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    static abstract TSelf Abs(TSelf a);
+    static abstract int Count { get; }
 
-    static abstract TSelf GreaterThan(TSelf a, TSelf b);
+    static abstract TV Load(ref T source, nuint index);
 
-    static abstract TSelf GreaterThanOrEqual(TSelf a, TSelf b);
+    static abstract void Store(TV value, ref T destination, nuint index);
 
-    static abstract TSelf Equals(TSelf a, TSelf b);
+    static abstract TV Splat(T value);
+
+    static abstract TV Add(TV a, TV b);
+
+    static abstract TV Subtract(TV a, TV b);
+
+    static abstract TV Multiply(TV a, TV b);
+
+    static abstract TV Divide(TV a, TV b);
+
+    /// <summary><c>a * b + c</c>, fused where the CPU has FMA.</summary>
+    static abstract TV MulAdd(TV a, TV b, TV c);
+
+    static abstract TV Abs(TV a);
+
+    /// <summary>Lane-wise <c>a &gt; b ? a : b</c> (NaN in <paramref name="a"/> gives <paramref name="b"/>).</summary>
+    static abstract TV Max(TV a, TV b);
+
+    static abstract TV GreaterThan(TV a, TV b);
+
+    static abstract TV GreaterThanOrEqual(TV a, TV b);
+
+    static abstract TV Equals(TV a, TV b);
 
     /// <summary><c>mask ? a : b</c> lane by lane.</summary>
-    static abstract TSelf Select(TSelf mask, TSelf a, TSelf b);
+    static abstract TV Select(TV mask, TV a, TV b);
 
     /// <summary>True when every lane of <paramref name="mask"/> is set.</summary>
-    static abstract bool All(TSelf mask);
+    static abstract bool All(TV mask);
 
     /// <summary>The sum of the lanes, each widened to double and added in double.</summary>
-    static abstract double SumWide(TSelf value);
+    static abstract double SumWide(TV value);
 
     /// <summary><c>p * 2^n</c> where <c>n</c> sits in the low bits of <c>shifted = n + 1.5 * 2^mantissaBits</c>,
     /// in two exact power-of-two factors so subnormal results round once.</summary>
-    static abstract TSelf ScaleByShiftedExponent(TSelf p, TSelf shifted);
+    static abstract TV ScaleByShiftedExponent(TV p, TV shifted);
 
     /// <summary>Splits a positive, normal <paramref name="x"/> into <c>m * 2^k</c> with <c>m</c> in [1, 2).</summary>
-    static abstract TSelf Decompose(TSelf x, out TSelf k);
+    static abstract TV Decompose(TV x, out TV k);
 }
 
-internal readonly partial struct Simd128<T> : IFamilyVector<Simd128<T>, T>
+internal readonly struct FamilyVector128<T> : IFamilyVector<Vector128<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Abs(Simd128<T> a) => new(Vector128.Abs(a.V));
+    public static int Count => Vector128<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> GreaterThan(Simd128<T> a, Simd128<T> b) => new(Vector128.GreaterThan(a.V, b.V));
+    public static Vector128<T> Load(ref T source, nuint index) => Vector128.LoadUnsafe(ref source, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> GreaterThanOrEqual(Simd128<T> a, Simd128<T> b) => new(Vector128.GreaterThanOrEqual(a.V, b.V));
+    public static void Store(Vector128<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Equals(Simd128<T> a, Simd128<T> b) => new(Vector128.Equals(a.V, b.V));
+    public static Vector128<T> Splat(T value) => Vector128.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Select(Simd128<T> mask, Simd128<T> a, Simd128<T> b) => new(Vector128.ConditionalSelect(mask.V, a.V, b.V));
+    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool All(Simd128<T> mask) => mask.V.AsInt32() == Vector128<int>.AllBitsSet;
+    public static Vector128<T> Subtract(Vector128<T> a, Vector128<T> b) => a - b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumWide(Simd128<T> value)
+    public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Divide(Vector128<T> a, Vector128<T> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> MulAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c)
+    {
+        if (Fma.IsSupported && typeof(T) == typeof(float))
+        {
+            return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        if (Fma.IsSupported && typeof(T) == typeof(double))
+        {
+            return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Abs(Vector128<T> a) => Vector128.Abs(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Max(Vector128<T> a, Vector128<T> b) => Vector128.ConditionalSelect(Vector128.GreaterThan(a, b), a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> GreaterThan(Vector128<T> a, Vector128<T> b) => Vector128.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> GreaterThanOrEqual(Vector128<T> a, Vector128<T> b) => Vector128.GreaterThanOrEqual(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Equals(Vector128<T> a, Vector128<T> b) => Vector128.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Select(Vector128<T> mask, Vector128<T> a, Vector128<T> b) => Vector128.ConditionalSelect(mask, a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Vector128<T> mask) => mask.AsInt32() == Vector128<int>.AllBitsSet;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWide(Vector128<T> value)
     {
         double sum = 0;
         for (int i = 0; i < Vector128<T>.Count; i++)
         {
-            sum += double.CreateTruncating(value.V.GetElement(i));
+            sum += double.CreateTruncating(value.GetElement(i));
         }
 
         return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> ScaleByShiftedExponent(Simd128<T> p, Simd128<T> shifted)
+    public static Vector128<T> ScaleByShiftedExponent(Vector128<T> p, Vector128<T> shifted)
     {
         if (typeof(T) == typeof(float))
         {
-            Vector128<int> n = shifted.V.AsInt32() - Vector128.Create(FamilyBits.FloatShifterBits);
+            Vector128<int> n = shifted.AsInt32() - Vector128.Create(FamilyBits.FloatShifterBits);
             Vector128<int> n1 = Vector128.ShiftRightArithmetic(n, 1);
             Vector128<float> s1 = (Vector128.ShiftLeft(n1, 23) + Vector128.Create(FamilyBits.FloatOne)).AsSingle();
             Vector128<float> s2 = (Vector128.ShiftLeft(n - n1, 23) + Vector128.Create(FamilyBits.FloatOne)).AsSingle();
-            return new((p.V.AsSingle() * s1 * s2).As<float, T>());
+            return (p.AsSingle() * s1 * s2).As<float, T>();
         }
         else
         {
-            Vector128<long> n = shifted.V.AsInt64() - Vector128.Create(FamilyBits.DoubleShifterBits);
+            Vector128<long> n = shifted.AsInt64() - Vector128.Create(FamilyBits.DoubleShifterBits);
             Vector128<long> n1 = Vector128.ShiftRightArithmetic(n, 1);
             Vector128<double> s1 = (Vector128.ShiftLeft(n1, 52) + Vector128.Create(FamilyBits.DoubleOne)).AsDouble();
             Vector128<double> s2 = (Vector128.ShiftLeft(n - n1, 52) + Vector128.Create(FamilyBits.DoubleOne)).AsDouble();
-            return new((p.V.AsDouble() * s1 * s2).As<double, T>());
+            return (p.AsDouble() * s1 * s2).As<double, T>();
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Decompose(Simd128<T> x, out Simd128<T> k)
+    public static Vector128<T> Decompose(Vector128<T> x, out Vector128<T> k)
     {
         if (typeof(T) == typeof(float))
         {
-            Vector128<int> bits = x.V.AsInt32();
+            Vector128<int> bits = x.AsInt32();
             Vector128<int> e = Vector128.ShiftRightLogical(bits, 23);
-            k = new(((e + Vector128.Create(FamilyBits.FloatShifterBits - 127)).AsSingle() - Vector128.Create(FamilyBits.FloatShifter)).As<float, T>());
-            return new(((bits & Vector128.Create(FamilyBits.FloatMantissa)) | Vector128.Create(FamilyBits.FloatOne)).As<int, T>());
+            k = ((e + Vector128.Create(FamilyBits.FloatShifterBits - 127)).AsSingle() - Vector128.Create(FamilyBits.FloatShifter)).As<float, T>();
+            return ((bits & Vector128.Create(FamilyBits.FloatMantissa)) | Vector128.Create(FamilyBits.FloatOne)).As<int, T>();
         }
         else
         {
-            Vector128<long> bits = x.V.AsInt64();
+            Vector128<long> bits = x.AsInt64();
             Vector128<long> e = Vector128.ShiftRightLogical(bits, 52);
-            k = new(((e + Vector128.Create(FamilyBits.DoubleShifterBits - 1023)).AsDouble() - Vector128.Create(FamilyBits.DoubleShifter)).As<double, T>());
-            return new(((bits & Vector128.Create(FamilyBits.DoubleMantissa)) | Vector128.Create(FamilyBits.DoubleOne)).As<long, T>());
+            k = ((e + Vector128.Create(FamilyBits.DoubleShifterBits - 1023)).AsDouble() - Vector128.Create(FamilyBits.DoubleShifter)).As<double, T>();
+            return ((bits & Vector128.Create(FamilyBits.DoubleMantissa)) | Vector128.Create(FamilyBits.DoubleOne)).As<long, T>();
         }
     }
 }
 
-internal readonly partial struct Simd256<T> : IFamilyVector<Simd256<T>, T>
+internal readonly struct FamilyVector256<T> : IFamilyVector<Vector256<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> Abs(Simd256<T> a) => new(Vector256.Abs(a.V));
+    public static int Count => Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> GreaterThan(Simd256<T> a, Simd256<T> b) => new(Vector256.GreaterThan(a.V, b.V));
+    public static Vector256<T> Load(ref T source, nuint index) => Vector256.LoadUnsafe(ref source, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> GreaterThanOrEqual(Simd256<T> a, Simd256<T> b) => new(Vector256.GreaterThanOrEqual(a.V, b.V));
+    public static void Store(Vector256<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> Equals(Simd256<T> a, Simd256<T> b) => new(Vector256.Equals(a.V, b.V));
+    public static Vector256<T> Splat(T value) => Vector256.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> Select(Simd256<T> mask, Simd256<T> a, Simd256<T> b) => new(Vector256.ConditionalSelect(mask.V, a.V, b.V));
+    public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool All(Simd256<T> mask) => mask.V.AsInt32() == Vector256<int>.AllBitsSet;
+    public static Vector256<T> Subtract(Vector256<T> a, Vector256<T> b) => a - b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumWide(Simd256<T> value)
+    public static Vector256<T> Multiply(Vector256<T> a, Vector256<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Divide(Vector256<T> a, Vector256<T> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MulAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    {
+        if (Fma.IsSupported && typeof(T) == typeof(float))
+        {
+            return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        if (Fma.IsSupported && typeof(T) == typeof(double))
+        {
+            return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Abs(Vector256<T> a) => Vector256.Abs(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Max(Vector256<T> a, Vector256<T> b) => Vector256.ConditionalSelect(Vector256.GreaterThan(a, b), a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> GreaterThan(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> GreaterThanOrEqual(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThanOrEqual(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Equals(Vector256<T> a, Vector256<T> b) => Vector256.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Select(Vector256<T> mask, Vector256<T> a, Vector256<T> b) => Vector256.ConditionalSelect(mask, a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Vector256<T> mask) => mask.AsInt32() == Vector256<int>.AllBitsSet;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWide(Vector256<T> value)
     {
         double sum = 0;
         for (int i = 0; i < Vector256<T>.Count; i++)
         {
-            sum += double.CreateTruncating(value.V.GetElement(i));
+            sum += double.CreateTruncating(value.GetElement(i));
         }
 
         return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> ScaleByShiftedExponent(Simd256<T> p, Simd256<T> shifted)
+    public static Vector256<T> ScaleByShiftedExponent(Vector256<T> p, Vector256<T> shifted)
     {
         if (typeof(T) == typeof(float))
         {
-            Vector256<int> n = shifted.V.AsInt32() - Vector256.Create(FamilyBits.FloatShifterBits);
+            Vector256<int> n = shifted.AsInt32() - Vector256.Create(FamilyBits.FloatShifterBits);
             Vector256<int> n1 = Vector256.ShiftRightArithmetic(n, 1);
             Vector256<float> s1 = (Vector256.ShiftLeft(n1, 23) + Vector256.Create(FamilyBits.FloatOne)).AsSingle();
             Vector256<float> s2 = (Vector256.ShiftLeft(n - n1, 23) + Vector256.Create(FamilyBits.FloatOne)).AsSingle();
-            return new((p.V.AsSingle() * s1 * s2).As<float, T>());
+            return (p.AsSingle() * s1 * s2).As<float, T>();
         }
         else
         {
-            Vector256<long> n = shifted.V.AsInt64() - Vector256.Create(FamilyBits.DoubleShifterBits);
+            Vector256<long> n = shifted.AsInt64() - Vector256.Create(FamilyBits.DoubleShifterBits);
             Vector256<long> n1 = Vector256.ShiftRightArithmetic(n, 1);
             Vector256<double> s1 = (Vector256.ShiftLeft(n1, 52) + Vector256.Create(FamilyBits.DoubleOne)).AsDouble();
             Vector256<double> s2 = (Vector256.ShiftLeft(n - n1, 52) + Vector256.Create(FamilyBits.DoubleOne)).AsDouble();
-            return new((p.V.AsDouble() * s1 * s2).As<double, T>());
+            return (p.AsDouble() * s1 * s2).As<double, T>();
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> Decompose(Simd256<T> x, out Simd256<T> k)
+    public static Vector256<T> Decompose(Vector256<T> x, out Vector256<T> k)
     {
         if (typeof(T) == typeof(float))
         {
-            Vector256<int> bits = x.V.AsInt32();
+            Vector256<int> bits = x.AsInt32();
             Vector256<int> e = Vector256.ShiftRightLogical(bits, 23);
-            k = new(((e + Vector256.Create(FamilyBits.FloatShifterBits - 127)).AsSingle() - Vector256.Create(FamilyBits.FloatShifter)).As<float, T>());
-            return new(((bits & Vector256.Create(FamilyBits.FloatMantissa)) | Vector256.Create(FamilyBits.FloatOne)).As<int, T>());
+            k = ((e + Vector256.Create(FamilyBits.FloatShifterBits - 127)).AsSingle() - Vector256.Create(FamilyBits.FloatShifter)).As<float, T>();
+            return ((bits & Vector256.Create(FamilyBits.FloatMantissa)) | Vector256.Create(FamilyBits.FloatOne)).As<int, T>();
         }
         else
         {
-            Vector256<long> bits = x.V.AsInt64();
+            Vector256<long> bits = x.AsInt64();
             Vector256<long> e = Vector256.ShiftRightLogical(bits, 52);
-            k = new(((e + Vector256.Create(FamilyBits.DoubleShifterBits - 1023)).AsDouble() - Vector256.Create(FamilyBits.DoubleShifter)).As<double, T>());
-            return new(((bits & Vector256.Create(FamilyBits.DoubleMantissa)) | Vector256.Create(FamilyBits.DoubleOne)).As<long, T>());
+            k = ((e + Vector256.Create(FamilyBits.DoubleShifterBits - 1023)).AsDouble() - Vector256.Create(FamilyBits.DoubleShifter)).As<double, T>();
+            return ((bits & Vector256.Create(FamilyBits.DoubleMantissa)) | Vector256.Create(FamilyBits.DoubleOne)).As<long, T>();
         }
     }
 }
 
-internal readonly partial struct Simd512<T> : IFamilyVector<Simd512<T>, T>
+internal readonly struct FamilyVector512<T> : IFamilyVector<Vector512<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> Abs(Simd512<T> a) => new(Vector512.Abs(a.V));
+    public static int Count => Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> GreaterThan(Simd512<T> a, Simd512<T> b) => new(Vector512.GreaterThan(a.V, b.V));
+    public static Vector512<T> Load(ref T source, nuint index) => Vector512.LoadUnsafe(ref source, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> GreaterThanOrEqual(Simd512<T> a, Simd512<T> b) => new(Vector512.GreaterThanOrEqual(a.V, b.V));
+    public static void Store(Vector512<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> Equals(Simd512<T> a, Simd512<T> b) => new(Vector512.Equals(a.V, b.V));
+    public static Vector512<T> Splat(T value) => Vector512.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> Select(Simd512<T> mask, Simd512<T> a, Simd512<T> b) => new(Vector512.ConditionalSelect(mask.V, a.V, b.V));
+    public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool All(Simd512<T> mask) => mask.V.AsInt32() == Vector512<int>.AllBitsSet;
+    public static Vector512<T> Subtract(Vector512<T> a, Vector512<T> b) => a - b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SumWide(Simd512<T> value)
+    public static Vector512<T> Multiply(Vector512<T> a, Vector512<T> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Divide(Vector512<T> a, Vector512<T> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MulAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (Avx512F.IsSupported && typeof(T) == typeof(float))
+        {
+            return Avx512F.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        if (Avx512F.IsSupported && typeof(T) == typeof(double))
+        {
+            return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Abs(Vector512<T> a) => Vector512.Abs(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Max(Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(Vector512.GreaterThan(a, b), a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> GreaterThan(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> GreaterThanOrEqual(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThanOrEqual(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Equals(Vector512<T> a, Vector512<T> b) => Vector512.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Select(Vector512<T> mask, Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(mask, a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool All(Vector512<T> mask) => mask.AsInt32() == Vector512<int>.AllBitsSet;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWide(Vector512<T> value)
     {
         double sum = 0;
         for (int i = 0; i < Vector512<T>.Count; i++)
         {
-            sum += double.CreateTruncating(value.V.GetElement(i));
+            sum += double.CreateTruncating(value.GetElement(i));
         }
 
         return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> ScaleByShiftedExponent(Simd512<T> p, Simd512<T> shifted)
+    public static Vector512<T> ScaleByShiftedExponent(Vector512<T> p, Vector512<T> shifted)
     {
         if (typeof(T) == typeof(float))
         {
-            Vector512<int> n = shifted.V.AsInt32() - Vector512.Create(FamilyBits.FloatShifterBits);
+            Vector512<int> n = shifted.AsInt32() - Vector512.Create(FamilyBits.FloatShifterBits);
             Vector512<int> n1 = Vector512.ShiftRightArithmetic(n, 1);
             Vector512<float> s1 = (Vector512.ShiftLeft(n1, 23) + Vector512.Create(FamilyBits.FloatOne)).AsSingle();
             Vector512<float> s2 = (Vector512.ShiftLeft(n - n1, 23) + Vector512.Create(FamilyBits.FloatOne)).AsSingle();
-            return new((p.V.AsSingle() * s1 * s2).As<float, T>());
+            return (p.AsSingle() * s1 * s2).As<float, T>();
         }
         else
         {
-            Vector512<long> n = shifted.V.AsInt64() - Vector512.Create(FamilyBits.DoubleShifterBits);
+            Vector512<long> n = shifted.AsInt64() - Vector512.Create(FamilyBits.DoubleShifterBits);
             Vector512<long> n1 = Vector512.ShiftRightArithmetic(n, 1);
             Vector512<double> s1 = (Vector512.ShiftLeft(n1, 52) + Vector512.Create(FamilyBits.DoubleOne)).AsDouble();
             Vector512<double> s2 = (Vector512.ShiftLeft(n - n1, 52) + Vector512.Create(FamilyBits.DoubleOne)).AsDouble();
-            return new((p.V.AsDouble() * s1 * s2).As<double, T>());
+            return (p.AsDouble() * s1 * s2).As<double, T>();
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> Decompose(Simd512<T> x, out Simd512<T> k)
+    public static Vector512<T> Decompose(Vector512<T> x, out Vector512<T> k)
     {
         if (typeof(T) == typeof(float))
         {
-            Vector512<int> bits = x.V.AsInt32();
+            Vector512<int> bits = x.AsInt32();
             Vector512<int> e = Vector512.ShiftRightLogical(bits, 23);
-            k = new(((e + Vector512.Create(FamilyBits.FloatShifterBits - 127)).AsSingle() - Vector512.Create(FamilyBits.FloatShifter)).As<float, T>());
-            return new(((bits & Vector512.Create(FamilyBits.FloatMantissa)) | Vector512.Create(FamilyBits.FloatOne)).As<int, T>());
+            k = ((e + Vector512.Create(FamilyBits.FloatShifterBits - 127)).AsSingle() - Vector512.Create(FamilyBits.FloatShifter)).As<float, T>();
+            return ((bits & Vector512.Create(FamilyBits.FloatMantissa)) | Vector512.Create(FamilyBits.FloatOne)).As<int, T>();
         }
         else
         {
-            Vector512<long> bits = x.V.AsInt64();
+            Vector512<long> bits = x.AsInt64();
             Vector512<long> e = Vector512.ShiftRightLogical(bits, 52);
-            k = new(((e + Vector512.Create(FamilyBits.DoubleShifterBits - 1023)).AsDouble() - Vector512.Create(FamilyBits.DoubleShifter)).As<double, T>());
-            return new(((bits & Vector512.Create(FamilyBits.DoubleMantissa)) | Vector512.Create(FamilyBits.DoubleOne)).As<long, T>());
+            k = ((e + Vector512.Create(FamilyBits.DoubleShifterBits - 1023)).AsDouble() - Vector512.Create(FamilyBits.DoubleShifter)).As<double, T>();
+            return ((bits & Vector512.Create(FamilyBits.DoubleMantissa)) | Vector512.Create(FamilyBits.DoubleOne)).As<long, T>();
         }
     }
 }

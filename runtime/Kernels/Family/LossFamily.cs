@@ -31,11 +31,13 @@ public static partial class LossFamily
         /// <summary>The input value of the unused lanes of the last, partial vector.</summary>
         static abstract T Padding { get; }
 
-        static abstract TV Loss<TV>(TV x, TV y, TV p)
-            where TV : struct, IFamilyVector<TV, T>;
+        static abstract TV Loss<TV, TS>(TV x, TV y, TV p)
+            where TV : struct
+            where TS : IFamilyVector<TV, T>;
 
-        static abstract TV LossAndGradient<TV>(TV x, TV y, TV p, TV scale, out TV gradient)
-            where TV : struct, IFamilyVector<TV, T>;
+        static abstract TV LossAndGradient<TV, TS>(TV x, TV y, TV p, TV scale, out TV gradient)
+            where TV : struct
+            where TS : IFamilyVector<TV, T>;
     }
 
     // What the loop does with each vector of losses.
@@ -97,15 +99,15 @@ public static partial class LossFamily
     {
         if (Vector512.IsHardwareAccelerated && x.Length >= Vector512<T>.Count)
         {
-            return Drive<T, Simd512<T>, TOp, TMode>(x, y, weight, destination, scale);
+            return Drive<T, Vector512<T>, FamilyVector512<T>, TOp, TMode>(x, y, weight, destination, scale);
         }
 
         if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<T>.Count)
         {
-            return Drive<T, Simd256<T>, TOp, TMode>(x, y, weight, destination, scale);
+            return Drive<T, Vector256<T>, FamilyVector256<T>, TOp, TMode>(x, y, weight, destination, scale);
         }
 
-        return Drive<T, Simd128<T>, TOp, TMode>(x, y, weight, destination, scale);
+        return Drive<T, Vector128<T>, FamilyVector128<T>, TOp, TMode>(x, y, weight, destination, scale);
     }
 
     /// <summary>The loop: whole vectors, then the last partial vector through stack buffers (the spans are never
@@ -116,23 +118,24 @@ public static partial class LossFamily
     /// loss's <c>Terms</c> out of line with the vectors through memory — 4.8x slower (BCEWithLogits 256 x 1000 in
     /// BenchmarkDotNet, 1,227 µs against 256 µs; perf showed <c>Terms</c> as its own frame).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double Drive<T, TV, TOp, TMode>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> weight, Span<T> destination, T scale)
+    private static double Drive<T, TV, TS, TOp, TMode>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> weight, Span<T> destination, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TV : struct, IFamilyVector<TV, T>
+        where TV : struct
+        where TS : IFamilyVector<TV, T>
         where TOp : IElementLoss<T>
         where TMode : IDriveMode
     {
         const int BlockVectors = 16; // vectors summed (compensated) in T before the block's lanes go into the double sum
         bool weighted = !weight.IsEmpty;
         nuint n = (nuint)x.Length;
-        nuint count = (nuint)TV.Count;
+        nuint count = (nuint)TS.Count;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref MemoryMarshal.GetReference(y);
         ref T wr = ref MemoryMarshal.GetReference(weight);
         ref T dr = ref MemoryMarshal.GetReference(destination);
-        TV one = TV.Create(T.One);
-        TV scaleV = TV.Create(scale);
-        TV zero = TV.Create(T.Zero);
+        TV one = TS.Splat(T.One);
+        TV scaleV = TS.Splat(scale);
+        TV zero = TS.Splat(T.Zero);
         TV acc = zero, compensation = zero; // Kahan, lane by lane
         int inBlock = 0;
         var total = default(CompensatedSum);
@@ -140,33 +143,33 @@ public static partial class LossFamily
         nuint i = 0;
         for (; i + count <= n; i += count)
         {
-            TV xv = TV.Load(ref Unsafe.Add(ref xr, i));
-            TV yv = TV.Load(ref Unsafe.Add(ref yr, i));
-            TV wv = weighted ? TV.Load(ref Unsafe.Add(ref wr, i)) : one;
+            TV xv = TS.Load(ref xr, i);
+            TV yv = TS.Load(ref yr, i);
+            TV wv = weighted ? TS.Load(ref wr, i) : one;
             TV loss;
             if (TMode.StoresGradient)
             {
-                loss = TOp.LossAndGradient<TV>(xv, yv, wv, scaleV, out TV gradient);
-                TV.Store(gradient, ref Unsafe.Add(ref dr, i));
+                loss = TOp.LossAndGradient<TV, TS>(xv, yv, wv, scaleV, out TV gradient);
+                TS.Store(gradient, ref dr, i);
             }
             else
             {
-                loss = TOp.Loss<TV>(xv, yv, wv);
+                loss = TOp.Loss<TV, TS>(xv, yv, wv);
             }
 
             if (TMode.StoresLoss)
             {
-                TV.Store(loss, ref Unsafe.Add(ref dr, i));
+                TS.Store(loss, ref dr, i);
             }
             else
             {
-                TV term = TV.Subtract(loss, compensation);
-                TV next = TV.Add(acc, term);
-                compensation = TV.Subtract(TV.Subtract(next, acc), term);
+                TV term = TS.Subtract(loss, compensation);
+                TV next = TS.Add(acc, term);
+                compensation = TS.Subtract(TS.Subtract(next, acc), term);
                 acc = next;
                 if (++inBlock == BlockVectors)
                 {
-                    AddBlock<T, TV>(ref total, acc, compensation);
+                    AddBlock<T, TV, TS>(ref total, acc, compensation);
                     acc = compensation = zero;
                     inBlock = 0;
                 }
@@ -175,12 +178,12 @@ public static partial class LossFamily
 
         if (!TMode.StoresLoss)
         {
-            AddBlock<T, TV>(ref total, acc, compensation);
+            AddBlock<T, TV, TS>(ref total, acc, compensation);
         }
 
         if (i < n)
         {
-            Tail<T, TV, TOp, TMode>(x, y, weight, destination, scale, (int)i, ref total);
+            Tail<T, TV, TS, TOp, TMode>(x, y, weight, destination, scale, (int)i, ref total);
         }
 
         return total.Value;
@@ -189,14 +192,15 @@ public static partial class LossFamily
     /// <summary>The last partial vector: copy in, pad (x = Padding, y = 0, weight = 1), compute as a whole vector, copy
     /// the live lanes out. Its own method, so the main loop keeps the JIT's inlining budget.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Tail<T, TV, TOp, TMode>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> weight, Span<T> destination, T scale, int i, ref CompensatedSum total)
+    private static void Tail<T, TV, TS, TOp, TMode>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> weight, Span<T> destination, T scale, int i, ref CompensatedSum total)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TV : struct, IFamilyVector<TV, T>
+        where TV : struct
+        where TS : IFamilyVector<TV, T>
         where TOp : IElementLoss<T>
         where TMode : IDriveMode
     {
         bool weighted = !weight.IsEmpty;
-        TV scaleV = TV.Create(scale);
+        TV scaleV = TS.Splat(scale);
         int live = x.Length - i;
         Span<T> bx = stackalloc T[16];
         Span<T> by = stackalloc T[16];
@@ -213,22 +217,22 @@ public static partial class LossFamily
         }
 
         ref T bdr = ref MemoryMarshal.GetReference(bd);
-        TV xv = TV.Load(ref MemoryMarshal.GetReference(bx));
-        TV yv = TV.Load(ref MemoryMarshal.GetReference(by));
-        TV wv = TV.Load(ref MemoryMarshal.GetReference(bw));
+        TV xv = TS.Load(ref MemoryMarshal.GetReference(bx), 0);
+        TV yv = TS.Load(ref MemoryMarshal.GetReference(by), 0);
+        TV wv = TS.Load(ref MemoryMarshal.GetReference(bw), 0);
         TV loss;
         if (TMode.StoresGradient)
         {
-            loss = TOp.LossAndGradient<TV>(xv, yv, wv, scaleV, out TV gradient);
-            TV.Store(gradient, ref bdr);
+            loss = TOp.LossAndGradient<TV, TS>(xv, yv, wv, scaleV, out TV gradient);
+            TS.Store(gradient, ref bdr, 0);
             bd.Slice(0, live).CopyTo(destination.Slice(i));
         }
         else
         {
-            loss = TOp.Loss<TV>(xv, yv, wv);
+            loss = TOp.Loss<TV, TS>(xv, yv, wv);
         }
 
-        TV.Store(loss, ref bdr);
+        TS.Store(loss, ref bdr, 0);
         if (TMode.StoresLoss)
         {
             bd.Slice(0, live).CopyTo(destination.Slice(i));
@@ -244,12 +248,13 @@ public static partial class LossFamily
 
     /// <summary>Adds a block's lanes and (when finite: an infinite loss makes it NaN) their compensation.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddBlock<T, TV>(ref CompensatedSum total, TV acc, TV compensation)
+    private static void AddBlock<T, TV, TS>(ref CompensatedSum total, TV acc, TV compensation)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TV : struct, IFamilyVector<TV, T>
+        where TV : struct
+        where TS : IFamilyVector<TV, T>
     {
-        total.Add(TV.SumWide(acc));
-        double c = TV.SumWide(compensation);
+        total.Add(TS.SumWide(acc));
+        double c = TS.SumWide(compensation);
         if (double.IsFinite(c))
         {
             total.Add(-c);

@@ -7,7 +7,7 @@ namespace FixedShapeLoss;
 
 /// <summary>A <c>Vector128&lt;T&gt;</c> as an <see cref="ISimdVector{TSelf, T}"/>.</summary>
 /// <typeparam name="T">float or double.</typeparam>
-internal readonly partial struct Simd128<T> : ISimdVector<Simd128<T>, T>
+internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>The register.</summary>

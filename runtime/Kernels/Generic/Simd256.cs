@@ -7,7 +7,7 @@ namespace FixedShapeLoss;
 
 /// <summary>A <c>Vector256&lt;T&gt;</c> as an <see cref="ISimdVector{TSelf, T}"/>.</summary>
 /// <typeparam name="T">float or double.</typeparam>
-internal readonly partial struct Simd256<T> : ISimdVector<Simd256<T>, T>
+internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <summary>The register.</summary>
