@@ -29,7 +29,7 @@ internal static class RowCore
         }
 
         max = SimdLoops.Max(row);
-        return T.Log(SimdLoops.Reduce<T, ExpShiftedOperator>(row, default, max));
+        return T.Log(SimdLoops.Reduce<T, ExpBelowMaxOperator>(row, default, max));
     }
 
     /// <summary>Writes <c>factor * exp(x_j - m) / s</c> into the row of <paramref name="destination"/> (which may be
@@ -52,7 +52,7 @@ internal static class RowCore
         }
 
         max = SimdLoops.Max(row);
-        T s = SimdLoops.Map<T, ExpShiftedOperator>(row, default, target, sum: true, max);
+        T s = SimdLoops.Map<T, ExpBelowMaxOperator>(row, default, target, sum: true, max);
         SimdLoops.Map<T, ScaleOperator>(target, default, target, sum: false, factor / s);
         return T.Log(s);
     }

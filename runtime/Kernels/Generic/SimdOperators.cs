@@ -83,6 +83,20 @@ internal readonly struct ExpShiftedOperator : ISimdOperator
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Exp(TV.Subtract(x, a));
 }
 
+/// <summary><c>exp(x - a)</c> where <c>a</c> is the row's maximum, so <c>x - a &lt;= 0</c>: for double, the softmax's exp
+/// inlined into the loop (<see cref="SimdExp.NonPositiveInlined{TV, T}"/>, the same bits as <see cref="ExpShiftedOperator"/>
+/// on that range, without a call per vector); float as <see cref="ExpShiftedOperator"/>.</summary>
+internal readonly struct ExpBelowMaxOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        typeof(T) == typeof(double) ? SimdExp.NonPositiveInlined<TV, T>(TV.Subtract(x, a)) : TV.Exp(TV.Subtract(x, a));
+}
+
 /// <summary><c>x * a</c>.</summary>
 internal readonly struct ScaleOperator : ISimdOperator
 {
