@@ -164,6 +164,114 @@ public static partial class KernelMath
         return p * s1 * s2;
     }
 
+    // The softmax's exp, ExpBelowMax: lanes x - max <= 0 (or NaN). The same bits as Exp on that range in fewer steps:
+    // no upper clamp; with AVX-512 the same vscalefps; without it (where Exp scales by two powers of two, 9 operations)
+    // the polynomial's coefficients and its two 1s are taken times 2^-24 - exact, and each step's rounding commutes
+    // with that scaling, as every intermediate stays normal - so the polynomial yields p 2^-24 with p's bits, and one
+    // product with 2^(n + 24), a normal power of two for every n in [-150, 0], rounds p 2^n once, as vscalefps does.
+    // (KernelCoreTests.ExpBelowMax_SameBitsAsExp checks it against Exp at every width.)
+    private const float Tiny = 5.9604644775390625e-8f; // 2^-24
+    private const int ScaledBias = 24 + 127 - ShifterBits; // (bits of t) + ScaledBias, shifted left 23: 2^(n + 24)
+
+    /// <summary><see cref="Exp(Vector128{float})"/> of lanes that are at most 0 or NaN (a softmax's <c>x - max</c>): the
+    /// same bits in fewer steps.</summary>
+    /// <param name="x">The exponents, each at most 0 or NaN (a positive lane gives an unspecified value).</param>
+    /// <returns>exp of each lane.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> ExpBelowMax(Vector128<float> x)
+    {
+        Vector128<float> lo = Vector128.Create(ClampLow);
+        x = Sse.IsSupported ? Sse.Max(lo, x) : Vector128.ConditionalSelect(Vector128.LessThan(x, lo), lo, x); // NaN stays NaN
+        Vector128<float> t = MulAdd(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
+        Vector128<float> n = t - Vector128.Create(Shifter);
+        Vector128<float> r = MulAdd(n, Vector128.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector128.Create(-Ln2Lo), r);
+        if (Avx512F.VL.IsSupported)
+        {
+            Vector128<float> p = MulAdd(Vector128.Create(C6), r, Vector128.Create(C5));
+            p = MulAdd(p, r, Vector128.Create(C4));
+            p = MulAdd(p, r, Vector128.Create(C3));
+            p = MulAdd(p, r, Vector128.Create(C2));
+            p = MulAdd(p, r, Vector128<float>.One);
+            p = MulAdd(p, r, Vector128<float>.One);
+            return Avx512F.VL.Scale(p, n);
+        }
+
+        Vector128<float> q = MulAdd(Vector128.Create(C6 * Tiny), r, Vector128.Create(C5 * Tiny));
+        q = MulAdd(q, r, Vector128.Create(C4 * Tiny));
+        q = MulAdd(q, r, Vector128.Create(C3 * Tiny));
+        q = MulAdd(q, r, Vector128.Create(C2 * Tiny));
+        q = MulAdd(q, r, Vector128.Create(Tiny));
+        q = MulAdd(q, r, Vector128.Create(Tiny));
+        return q * Vector128.ShiftLeft(t.AsInt32() + Vector128.Create(ScaledBias), 23).AsSingle();
+    }
+
+    /// <summary><see cref="Exp(Vector256{float})"/> of lanes that are at most 0 or NaN (a softmax's <c>x - max</c>): the
+    /// same bits in fewer steps.</summary>
+    /// <param name="x">The exponents, each at most 0 or NaN (a positive lane gives an unspecified value).</param>
+    /// <returns>exp of each lane.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> ExpBelowMax(Vector256<float> x)
+    {
+        Vector256<float> lo = Vector256.Create(ClampLow);
+        x = Avx.IsSupported ? Avx.Max(lo, x) : Vector256.ConditionalSelect(Vector256.LessThan(x, lo), lo, x); // NaN stays NaN
+        Vector256<float> t = MulAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
+        Vector256<float> n = t - Vector256.Create(Shifter);
+        Vector256<float> r = MulAdd(n, Vector256.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector256.Create(-Ln2Lo), r);
+        if (Avx512F.VL.IsSupported)
+        {
+            Vector256<float> p = MulAdd(Vector256.Create(C6), r, Vector256.Create(C5));
+            p = MulAdd(p, r, Vector256.Create(C4));
+            p = MulAdd(p, r, Vector256.Create(C3));
+            p = MulAdd(p, r, Vector256.Create(C2));
+            p = MulAdd(p, r, Vector256<float>.One);
+            p = MulAdd(p, r, Vector256<float>.One);
+            return Avx512F.VL.Scale(p, n);
+        }
+
+        Vector256<float> q = MulAdd(Vector256.Create(C6 * Tiny), r, Vector256.Create(C5 * Tiny));
+        q = MulAdd(q, r, Vector256.Create(C4 * Tiny));
+        q = MulAdd(q, r, Vector256.Create(C3 * Tiny));
+        q = MulAdd(q, r, Vector256.Create(C2 * Tiny));
+        q = MulAdd(q, r, Vector256.Create(Tiny));
+        q = MulAdd(q, r, Vector256.Create(Tiny));
+        return q * Vector256.ShiftLeft(t.AsInt32() + Vector256.Create(ScaledBias), 23).AsSingle();
+    }
+
+    /// <summary><see cref="Exp(Vector512{float})"/> of lanes that are at most 0 or NaN (a softmax's <c>x - max</c>): the
+    /// same bits in fewer steps.</summary>
+    /// <param name="x">The exponents, each at most 0 or NaN (a positive lane gives an unspecified value).</param>
+    /// <returns>exp of each lane.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ExpBelowMax(Vector512<float> x)
+    {
+        Vector512<float> lo = Vector512.Create(ClampLow);
+        x = Avx512F.IsSupported ? Avx512F.Max(lo, x) : Vector512.ConditionalSelect(Vector512.LessThan(x, lo), lo, x); // NaN stays NaN
+        Vector512<float> t = MulAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
+        Vector512<float> n = t - Vector512.Create(Shifter);
+        Vector512<float> r = MulAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector512.Create(-Ln2Lo), r);
+        if (Avx512F.IsSupported)
+        {
+            Vector512<float> p = MulAdd(Vector512.Create(C6), r, Vector512.Create(C5));
+            p = MulAdd(p, r, Vector512.Create(C4));
+            p = MulAdd(p, r, Vector512.Create(C3));
+            p = MulAdd(p, r, Vector512.Create(C2));
+            p = MulAdd(p, r, Vector512<float>.One);
+            p = MulAdd(p, r, Vector512<float>.One);
+            return Avx512F.Scale(p, n);
+        }
+
+        Vector512<float> q = MulAdd(Vector512.Create(C6 * Tiny), r, Vector512.Create(C5 * Tiny));
+        q = MulAdd(q, r, Vector512.Create(C4 * Tiny));
+        q = MulAdd(q, r, Vector512.Create(C3 * Tiny));
+        q = MulAdd(q, r, Vector512.Create(C2 * Tiny));
+        q = MulAdd(q, r, Vector512.Create(Tiny));
+        q = MulAdd(q, r, Vector512.Create(Tiny));
+        return q * Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(ScaledBias), 23).AsSingle();
+    }
+
     // Clamp to [ClampLow, ClampHigh] keeping NaN: max(lo, x) and min(hi, x) return their second operand
     // when either is NaN (x86 maxps/minps semantics; the portable fallback spells out the same comparisons).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

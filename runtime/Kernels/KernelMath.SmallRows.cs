@@ -40,7 +40,7 @@ public static partial class KernelMath
 
         var row = matrix.Slice(offset, count);
         max = Max(row);
-        return MathF.Log(SumExp(row, max));
+        return MathF.Log(SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, default, max));
     }
 
     /// <summary>Writes <c>factor * softmax(row)</c> into the same row of <paramref name="destination"/>:
@@ -79,7 +79,7 @@ public static partial class KernelMath
         var row = matrix.Slice(offset, count);
         var target = destination.Slice(offset, count);
         max = Max(row);
-        float s = ExpShifted(row, max, target);
+        float s = SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, default, target, max);
         Multiply(target, factor / s, target);
         return MathF.Log(s);
     }
@@ -114,21 +114,22 @@ public static partial class KernelMath
         var row = matrix.Slice(offset, count);
         var target = destination.Slice(offset, count);
         float m = Max(row);
-        float ls = MathF.Log(SumExp(row, m));
+        float ls = MathF.Log(SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, default, m));
         Subtract(row, m, target);
         Subtract(target, ls, target);
     }
 
     /// <summary>exp of the row's lanes and 0 elsewhere. The other lanes enter the exp as 0, not as -inf:
     /// exp(-inf) goes through subnormal intermediates, and a subnormal result costs a microcode assist of
-    /// about a hundred cycles on x86.</summary>
+    /// about a hundred cycles on x86. Every lane is x - max &lt;= 0 (or 0, or NaN), so the exp is the softmax's
+    /// (<see cref="ExpBelowMax(Vector256{float})"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MaskedExp(Vector256<float> shifted, Vector256<float> mask) =>
-        Exp(shifted & mask) & mask;
+        ExpBelowMax(shifted & mask) & mask;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> MaskedExp(Vector512<float> shifted, Vector512<float> mask) =>
-        Exp(shifted & mask) & mask;
+        ExpBelowMax(shifted & mask) & mask;
 
     /// <summary>The largest lane. On x86 this is maxps, which is not NaN-propagating: a NaN in the row can be
     /// skipped here, but it still reaches the exp and the sum, so every result of the row is NaN anyway.</summary>

@@ -63,7 +63,7 @@ public static partial class KernelMath
         var s1 = Vector256<float>.Zero;
         for (int j = 0; j < classes; j++)
         {
-            var e = Exp(columns[j] - m);
+            var e = ExpBelowMax(columns[j] - m);
             columns[j] = e;
             if ((j & 1) == 0)
             {

@@ -72,9 +72,6 @@ internal interface ISimdVector<TSelf, T>
     /// <summary><c>x &lt; low ? low : x &gt; high ? high : x</c> per lane; NaN stays NaN.</summary>
     static abstract TSelf Clamp(TSelf x, T low, T high);
 
-    /// <summary><c>x &lt; low ? low : x</c> per lane; NaN stays NaN.</summary>
-    static abstract TSelf AtLeast(TSelf x, T low);
-
     /// <summary>All-ones lanes where <paramref name="a"/> or <paramref name="b"/> is NaN, +0 elsewhere.</summary>
     static abstract TSelf Unordered(TSelf a, TSelf b);
 
@@ -90,8 +87,13 @@ internal interface ISimdVector<TSelf, T>
     /// <summary>exp of each lane (<see cref="SimdExp"/>).</summary>
     static abstract TSelf Exp(TSelf x);
 
-    /// <summary>2^n for lanes <c>t = n + 1.5 * 2^52</c> (double only; n an integer in [-1022, 1023]).</summary>
-    static abstract TSelf Pow2FromShifted(TSelf t);
+    /// <summary>exp of each lane for lanes at most 0 or NaN (float only: <see cref="KernelMath.ExpBelowMax(System.Runtime.Intrinsics.Vector256{float})"/>;
+    /// the double form is <see cref="SimdExp.NonPositiveInlined{TV, T}"/>).</summary>
+    static abstract TSelf ExpBelowMax(TSelf x);
+
+    /// <summary>2^(n + <paramref name="scale"/>) for lanes <c>t = n + 1.5 * 2^52</c> (double only; n + scale an integer
+    /// in [-1022, 1023]).</summary>
+    static abstract TSelf Pow2FromShifted(TSelf t, int scale);
 
     /// <summary>x = m * 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x (double only); returns m and
     /// <paramref name="k"/> as doubles (<see cref="SimdLog"/>).</summary>

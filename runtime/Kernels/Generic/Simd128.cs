@@ -139,7 +139,7 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> AtLeast(Simd128<T> x, T low)
+    private static Simd128<T> AtLeast(Simd128<T> x, T low)
     {
         Vector128<T> lo = Vector128.Create(low);
         return new(Vector128.ConditionalSelect(Vector128.LessThan(x.V, lo), lo, x.V));
@@ -153,8 +153,11 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd128<T>, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Pow2FromShifted(Simd128<T> t) =>
-        new((Vector128.ShiftLeft(t.V.AsInt64() - Vector128.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+    public static Simd128<T> ExpBelowMax(Simd128<T> x) => new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> Pow2FromShifted(Simd128<T> t, int scale) =>
+        new(Vector128.ShiftLeft(t.V.AsInt64() + Vector128.Create(scale + 1023 - SimdExp.ShifterBits), 52).As<long, T>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> SplitExponent(Simd128<T> x, out Simd128<T> k)

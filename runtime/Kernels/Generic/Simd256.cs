@@ -126,7 +126,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> AtLeast(Simd256<T> x, T low)
+    private static Simd256<T> AtLeast(Simd256<T> x, T low)
     {
         Vector256<T> lo = Vector256.Create(low);
         return new(Vector256.ConditionalSelect(Vector256.LessThan(x.V, lo), lo, x.V));
@@ -140,8 +140,11 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd256<T>, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> Pow2FromShifted(Simd256<T> t) =>
-        new((Vector256.ShiftLeft(t.V.AsInt64() - Vector256.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+    public static Simd256<T> ExpBelowMax(Simd256<T> x) => new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> Pow2FromShifted(Simd256<T> t, int scale) =>
+        new(Vector256.ShiftLeft(t.V.AsInt64() + Vector256.Create(scale + 1023 - SimdExp.ShifterBits), 52).As<long, T>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> SplitExponent(Simd256<T> x, out Simd256<T> k)

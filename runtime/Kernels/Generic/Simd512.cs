@@ -134,7 +134,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> AtLeast(Simd512<T> x, T low)
+    private static Simd512<T> AtLeast(Simd512<T> x, T low)
     {
         Vector512<T> lo = Vector512.Create(low);
         return new(Vector512.ConditionalSelect(Vector512.LessThan(x.V, lo), lo, x.V));
@@ -148,8 +148,11 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd512<T>, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> Pow2FromShifted(Simd512<T> t) =>
-        new((Vector512.ShiftLeft(t.V.AsInt64() - Vector512.Create(SimdExp.ShifterBits - 1023), 52)).As<long, T>());
+    public static Simd512<T> ExpBelowMax(Simd512<T> x) => new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> Pow2FromShifted(Simd512<T> t, int scale) =>
+        new(Vector512.ShiftLeft(t.V.AsInt64() + Vector512.Create(scale + 1023 - SimdExp.ShifterBits), 52).As<long, T>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> SplitExponent(Simd512<T> x, out Simd512<T> k)

@@ -58,7 +58,7 @@ internal static class SimdExp
         TV t1 = TV.MultiplyAdd(n, C<TV, T>(0.5), shifter);
         TV n1 = TV.Subtract(t1, shifter);
         TV t2 = TV.Add(TV.Subtract(n, n1), shifter);
-        return TV.Multiply(TV.Multiply(p, TV.Pow2FromShifted(t1)), TV.Pow2FromShifted(t2));
+        return TV.Multiply(TV.Multiply(p, TV.Pow2FromShifted(t1, 0)), TV.Pow2FromShifted(t2, 0));
     }
 
     /// <summary><see cref="DoubleInlined{TV, T}"/> for lanes that are at most 0 (or NaN): <c>exp(x_j - m)</c> with m the
@@ -70,7 +70,7 @@ internal static class SimdExp
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        x = TV.AtLeast(x, T.CreateTruncating(ClampLow));
+        x = TV.Max(C<TV, T>(ClampLow), x); // Max returns its second operand, x, when either is NaN
         TV shifter = C<TV, T>(Shifter);
         TV shifted = TV.MultiplyAdd(x, C<TV, T>(Log2E), shifter); // shifter + n, n = round(x log2 e)
         TV n = TV.Subtract(shifted, shifter);
@@ -79,7 +79,7 @@ internal static class SimdExp
         // result stays normal (it is near 2^-54), so this is the full exp's p, scaled exactly.
         TV tiny = C<TV, T>(1.0 / 18014398509481984.0); // 2^-54
         TV scaledP = TV.MultiplyAdd(ExpMinusOne<TV, T>(x, n), tiny, tiny);
-        return TV.Multiply(scaledP, TV.Pow2FromShifted(TV.Add(shifted, C<TV, T>(54.0))));
+        return TV.Multiply(scaledP, TV.Pow2FromShifted(shifted, 54));
     }
 
     /// <summary>q = exp(r) - 1 for r = x - n ln 2 (steps 3 and 4 above): r + r^2 T(r), T(r) = sum_{k=2..13} r^(k-2) / k!,

@@ -83,9 +83,10 @@ internal readonly struct ExpShiftedOperator : ISimdOperator
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => TV.Exp(TV.Subtract(x, a));
 }
 
-/// <summary><c>exp(x - a)</c> where <c>a</c> is the row's maximum, so <c>x - a &lt;= 0</c>: for double, the softmax's exp
-/// inlined into the loop (<see cref="SimdExp.NonPositiveInlined{TV, T}"/>, the same bits as <see cref="ExpShiftedOperator"/>
-/// on that range, without a call per vector); float as <see cref="ExpShiftedOperator"/>.</summary>
+/// <summary><c>exp(x - a)</c> where <c>a</c> is the row's maximum, so <c>x - a &lt;= 0</c>: the softmax's exp, the same bits
+/// as <see cref="ExpShiftedOperator"/> on that range in fewer steps (<see cref="SimdExp.NonPositiveInlined{TV, T}"/> for
+/// double, inlined into the loop instead of a call per vector; <see cref="KernelMath.ExpBelowMax(System.Runtime.Intrinsics.Vector256{float})"/> for
+/// float).</summary>
 internal readonly struct ExpBelowMaxOperator : ISimdOperator
 {
     public static bool UsesY => false;
@@ -94,7 +95,7 @@ internal readonly struct ExpBelowMaxOperator : ISimdOperator
     public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        typeof(T) == typeof(double) ? SimdExp.NonPositiveInlined<TV, T>(TV.Subtract(x, a)) : TV.Exp(TV.Subtract(x, a));
+        typeof(T) == typeof(double) ? SimdExp.NonPositiveInlined<TV, T>(TV.Subtract(x, a)) : TV.ExpBelowMax(TV.Subtract(x, a));
 }
 
 /// <summary><c>x * a</c>.</summary>

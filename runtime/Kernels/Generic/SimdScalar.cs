@@ -70,7 +70,7 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SimdScalar<T> AtLeast(SimdScalar<T> x, T low) => new(x.V < low ? low : x.V);
+    private static SimdScalar<T> AtLeast(SimdScalar<T> x, T low) => new(x.V < low ? low : x.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Unordered(SimdScalar<T> a, SimdScalar<T> b) => new(T.IsNaN(a.V) || T.IsNaN(b.V) ? T.AllBitsSet : T.Zero);
@@ -91,9 +91,12 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
             : SimdExp.Double<SimdScalar<T>, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SimdScalar<T> Pow2FromShifted(SimdScalar<T> t)
+    public static SimdScalar<T> ExpBelowMax(SimdScalar<T> x) => new(T.CreateTruncating(KernelMath.Exp(float.CreateTruncating(x.V))));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar<T> Pow2FromShifted(SimdScalar<T> t, int scale)
     {
-        long bits = (BitConverter.DoubleToInt64Bits(double.CreateTruncating(t.V)) - (SimdExp.ShifterBits - 1023)) << 52;
+        long bits = (BitConverter.DoubleToInt64Bits(double.CreateTruncating(t.V)) + (scale + 1023 - SimdExp.ShifterBits)) << 52;
         return new(T.CreateTruncating(BitConverter.Int64BitsToDouble(bits)));
     }
 

@@ -238,6 +238,52 @@ public sealed class KernelMathTests
         }
     }
 
+    /// <summary>The softmax's exp (<c>KernelMath.ExpBelowMax</c>: lanes x - max &lt;= 0, no upper clamp, one power of
+    /// two without AVX-512) gives the bits of <see cref="KernelMath.Exp(float)"/> at every width: every float in
+    /// [-104, -87] (where results turn subnormal and then round to 0), every 211th float of [-104, 0] by bit pattern,
+    /// and -0, -inf, far negative values and NaN. Run with AVX-512 on and off (CI) for both of its forms.</summary>
+    [Fact]
+    public void ExpBelowMax_SameBitsAsExp()
+    {
+        var xs = new List<float>();
+        for (int bits = BitConverter.SingleToInt32Bits(-87f); bits <= BitConverter.SingleToInt32Bits(-104f); bits++)
+        {
+            xs.Add(BitConverter.Int32BitsToSingle(bits));
+        }
+
+        for (long bits = unchecked((int)0x80000000); bits <= BitConverter.SingleToInt32Bits(-104.5f); bits += 211)
+        {
+            xs.Add(BitConverter.Int32BitsToSingle((int)bits));
+        }
+
+        xs.AddRange(new[]
+        {
+            0f, -0f, -float.Epsilon, -SmallestNormal, -0.34657359f, -0.5f, -1f, -87.33655f, -88.72284f, -103.97208f,
+            -103.9721f, -104f, -104.00001f, -1e6f, float.MinValue, float.NegativeInfinity, float.NaN,
+            BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00001)),
+        });
+        while (xs.Count % 16 != 0)
+        {
+            xs.Add(-1f);
+        }
+
+        float[] x = xs.ToArray();
+        for (int i = 0; i < x.Length; i += 16)
+        {
+            Vector512<float> v512 = KernelMath.ExpBelowMax(Vector512.Create(x.AsSpan(i, 16)));
+            Vector256<float> lo256 = KernelMath.ExpBelowMax(Vector256.Create(x.AsSpan(i, 8)));
+            Vector256<float> hi256 = KernelMath.ExpBelowMax(Vector256.Create(x.AsSpan(i + 8, 8)));
+            for (int j = 0; j < 16; j++)
+            {
+                float s = KernelMath.Exp(x[i + j]);
+                float v128 = KernelMath.ExpBelowMax(Vector128.Create(x.AsSpan(i + (j & ~3), 4))).GetElement(j & 3);
+                AssertSameBits(s, v128, x[i + j]);
+                AssertSameBits(s, j < 8 ? lo256.GetElement(j) : hi256.GetElement(j - 8), x[i + j]);
+                AssertSameBits(s, v512.GetElement(j), x[i + j]);
+            }
+        }
+    }
+
     private static void AssertSameBits(float expected, float actual, float input)
     {
         if (float.IsNaN(expected))
