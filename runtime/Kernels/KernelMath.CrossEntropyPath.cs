@@ -37,10 +37,11 @@ public static partial class KernelMath
     /// <listheader><term>condition</term><description>ISA · layout · why (times per call, forward / backward, BenchmarkDotNet,
     /// single thread, from the measurements that set this order; README, Performance, has the current ones)</description></listheader>
     /// <item><term>no AVX2 + FMA, or classes &gt; 16</term><description>any · <see cref="CrossEntropyPath.Rows"/> · a row
-    /// is at least one vector, or there is no vector to put rows in; 256 x 1000: 75.9 / 92.9 µs (AVX-512).</description></item>
+    /// is at least one vector, or there is no vector to put rows in; 256 x 1000: 75.9 / 92.9 µs (AVX-512); Zen 4, stop
+    /// 13: 70-74 / 93-106 µs (AVX-512), 100 / 124 µs (AVX2).</description></item>
     /// <item><term>shape known (generic), batch &lt;= 4</term><description>AVX2 · <see cref="CrossEntropyPath.Quad256"/> ·
     /// one load per row, no gathers: 4 x 7 28 / 33 ns against 34 / 41 (Single512); AVX2 only 34 / 39 against 57 / 108 (the
-    /// gather layout that Transpose256 replaced in stop 11).</description></item>
+    /// gather layout that Transpose256 replaced in stop 11); AVX2 29 / 32 since stop 13 (the softmax's exp in fewer steps).</description></item>
     /// <item><term>shape known, batch &lt;= 8, classes &lt;= 8, 16 to 32 elements</term><description>AVX-512 ·
     /// <see cref="CrossEntropyPath.Single512"/> · two loads and four permutes, no transpose.</description></item>
     /// <item><term>forward, or at least 16 elements</term><description>AVX-512 · <see cref="CrossEntropyPath.Group512"/> ·
@@ -48,7 +49,8 @@ public static partial class KernelMath
     /// <item><term>otherwise (AVX2 without AVX-512 and more than 4 rows; the non-generic path)</term><description>AVX2 ·
     /// <see cref="CrossEntropyPath.Transpose256"/> · 8 rows per 8 x 8 transpose, one exp per column actually used, no
     /// gathers: 32 x 10 AVX2 (Zen 4, AVX-512 off) forward 356 ns against 417 (the gather layout it replaced), backward
-    /// 453 ns against 675 (Quad256); 305 / 379 ns since stop 12, compiled per shape for a shape type.</description></item>
+    /// 453 ns against 675 (Quad256); 305 / 379 ns since stop 12, compiled per shape for a shape type; 265 / 336 ns since stop 13
+    /// (the softmax's exp in fewer steps, <see cref="ExpBelowMax(System.Runtime.Intrinsics.Vector256{float})"/>).</description></item>
     /// </list>
     /// One class (rows of one element) goes down this table as any other width: every layout leaves out the lanes past
     /// the row's classes and clips its loads and stores at the matrix's ends, so p = 1 and log p = 0 there too
