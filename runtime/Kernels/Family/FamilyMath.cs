@@ -1,16 +1,17 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace FixedShapeLoss;
 
 // exp, log and log1p for the element-wise losses, written once over IFamilyVector and compiled by the JIT for
 // every vector width and for float and double (the typeof(T) tests below are constants to it).
 //
-//   exp(x), x <= 0:  n = round(x / ln 2) by the 1.5 * 2^p shifter, r = x - n ln2hi - n ln2lo (Cody-Waite; ln2hi
-//                    has enough trailing zeros that n ln2hi is exact), exp(r) by a polynomial (float: degree-6 minimax,
-//                    the coefficients of KernelMath.Exp; double: Taylor to degree 12, |r| <= 0.347 so the error is
-//                    below 1e-15), times 2^n in two exact factors (subnormal results round once). x is clamped below
-//                    at -104 (float) / -746 (double), where exp is already 0; NaN passes through.
+//   exp(x), x <= 0:  float: the core's softmax exp, KernelMath.ExpBelowMax (the bits of KernelMath.Exp). double:
+//                    n = round(x / ln 2) by the 1.5 * 2^52 shifter, r = x - n ln2hi - n ln2lo (Cody-Waite; ln2hi
+//                    has enough trailing zeros that n ln2hi is exact), exp(r) by Taylor to degree 12 (|r| <= 0.347 so
+//                    the error is below 1e-15), times 2^n in two exact factors (subnormal results round once). x is
+//                    clamped below at -746, where exp is already 0; NaN passes through.
 //   log(x):          x = m 2^k, m in [sqrt(1/2), sqrt(2)) (subnormals scaled up first), f = m - 1 (exact),
 //                    s = f / (2 + f), log(1 + f) = 2s (1 + s^2/3 + s^4/5 + ...) (the atanh series, |s| <= 0.172:
 //                    5 terms for float, 12 for double), plus k ln 2. log(0) = -inf.
@@ -34,34 +35,38 @@ internal static class FamilyMath<T, TV, TS>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ExpNonPositive(TV x)
     {
-        x = TS.Max(C(Single ? -104.0 : -746.0), x); // lo > x ? lo : x keeps NaN
-        TV shifter = Single ? C(FamilyBits.FloatShifter) : C(FamilyBits.DoubleShifter);
-        TV t = TS.MulAdd(x, C(1.4426950408889634), shifter);
-        TV n = TS.Subtract(t, shifter);
-        TV r = TS.MulAdd(n, Single ? C(-0.693359375) : C(-6.93147180369123816490e-01), x);
-        r = TS.MulAdd(n, Single ? C(2.12194440e-4) : C(-1.90821492927058770002e-10), r);
-        TV p;
         if (Single)
         {
-            p = TS.MulAdd(C(0.0013814593), r, C(0.008368715));
-            p = TS.MulAdd(p, r, C(0.04166839));
-            p = TS.MulAdd(p, r, C(0.16666521));
-            p = TS.MulAdd(p, r, C(0.49999994));
-        }
-        else
-        {
-            p = TS.MulAdd(C(1.0 / 479001600), r, C(1.0 / 39916800));
-            p = TS.MulAdd(p, r, C(1.0 / 3628800));
-            p = TS.MulAdd(p, r, C(1.0 / 362880));
-            p = TS.MulAdd(p, r, C(1.0 / 40320));
-            p = TS.MulAdd(p, r, C(1.0 / 5040));
-            p = TS.MulAdd(p, r, C(1.0 / 720));
-            p = TS.MulAdd(p, r, C(1.0 / 120));
-            p = TS.MulAdd(p, r, C(1.0 / 24));
-            p = TS.MulAdd(p, r, C(1.0 / 6));
-            p = TS.MulAdd(p, r, C(0.5));
+            // Raw vectors in and out (BitCast between same-sized vector types is a no-op to the JIT).
+            if (typeof(TV) == typeof(Vector512<T>))
+            {
+                return Unsafe.BitCast<Vector512<float>, TV>(KernelMath.ExpBelowMax(Unsafe.BitCast<TV, Vector512<float>>(x)));
+            }
+
+            if (typeof(TV) == typeof(Vector256<T>))
+            {
+                return Unsafe.BitCast<Vector256<float>, TV>(KernelMath.ExpBelowMax(Unsafe.BitCast<TV, Vector256<float>>(x)));
+            }
+
+            return Unsafe.BitCast<Vector128<float>, TV>(KernelMath.ExpBelowMax(Unsafe.BitCast<TV, Vector128<float>>(x)));
         }
 
+        x = TS.Max(C(-746.0), x); // lo > x ? lo : x keeps NaN
+        TV shifter = C(FamilyBits.DoubleShifter);
+        TV t = TS.MulAdd(x, C(1.4426950408889634), shifter);
+        TV n = TS.Subtract(t, shifter);
+        TV r = TS.MulAdd(n, C(-6.93147180369123816490e-01), x);
+        r = TS.MulAdd(n, C(-1.90821492927058770002e-10), r);
+        TV p = TS.MulAdd(C(1.0 / 479001600), r, C(1.0 / 39916800));
+        p = TS.MulAdd(p, r, C(1.0 / 3628800));
+        p = TS.MulAdd(p, r, C(1.0 / 362880));
+        p = TS.MulAdd(p, r, C(1.0 / 40320));
+        p = TS.MulAdd(p, r, C(1.0 / 5040));
+        p = TS.MulAdd(p, r, C(1.0 / 720));
+        p = TS.MulAdd(p, r, C(1.0 / 120));
+        p = TS.MulAdd(p, r, C(1.0 / 24));
+        p = TS.MulAdd(p, r, C(1.0 / 6));
+        p = TS.MulAdd(p, r, C(0.5));
         p = TS.MulAdd(p, r, C(1.0));
         p = TS.MulAdd(p, r, C(1.0));
         return TS.ScaleByShiftedExponent(p, t);

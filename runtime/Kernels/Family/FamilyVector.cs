@@ -53,8 +53,8 @@ internal interface IFamilyVector<TV, T>
     /// <summary>The sum of the lanes, each widened to double and added in double.</summary>
     static abstract double SumWide(TV value);
 
-    /// <summary><c>p * 2^n</c> where <c>n</c> sits in the low bits of <c>shifted = n + 1.5 * 2^mantissaBits</c>,
-    /// in two exact power-of-two factors so subnormal results round once.</summary>
+    /// <summary><c>p * 2^n</c> where <c>n</c> sits in the low bits of <c>shifted = n + 1.5 * 2^52</c> (double only: the float
+    /// exp is the core's, KernelMath.ExpBelowMax), in two exact power-of-two factors so subnormal results round once.</summary>
     static abstract TV ScaleByShiftedExponent(TV p, TV shifted);
 
     /// <summary>Splits a positive, normal <paramref name="x"/> into <c>m * 2^k</c> with <c>m</c> in [1, 2).</summary>
@@ -139,22 +139,11 @@ internal readonly struct FamilyVector128<T> : IFamilyVector<Vector128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> ScaleByShiftedExponent(Vector128<T> p, Vector128<T> shifted)
     {
-        if (typeof(T) == typeof(float))
-        {
-            Vector128<int> n = shifted.AsInt32() - Vector128.Create(FamilyBits.FloatShifterBits);
-            Vector128<int> n1 = Vector128.ShiftRightArithmetic(n, 1);
-            Vector128<float> s1 = (Vector128.ShiftLeft(n1, 23) + Vector128.Create(FamilyBits.FloatOne)).AsSingle();
-            Vector128<float> s2 = (Vector128.ShiftLeft(n - n1, 23) + Vector128.Create(FamilyBits.FloatOne)).AsSingle();
-            return (p.AsSingle() * s1 * s2).As<float, T>();
-        }
-        else
-        {
-            Vector128<long> n = shifted.AsInt64() - Vector128.Create(FamilyBits.DoubleShifterBits);
-            Vector128<long> n1 = Vector128.ShiftRightArithmetic(n, 1);
-            Vector128<double> s1 = (Vector128.ShiftLeft(n1, 52) + Vector128.Create(FamilyBits.DoubleOne)).AsDouble();
-            Vector128<double> s2 = (Vector128.ShiftLeft(n - n1, 52) + Vector128.Create(FamilyBits.DoubleOne)).AsDouble();
-            return (p.AsDouble() * s1 * s2).As<double, T>();
-        }
+        Vector128<long> n = shifted.AsInt64() - Vector128.Create(FamilyBits.DoubleShifterBits);
+        Vector128<long> n1 = Vector128.ShiftRightArithmetic(n, 1);
+        Vector128<double> s1 = (Vector128.ShiftLeft(n1, 52) + Vector128.Create(FamilyBits.DoubleOne)).AsDouble();
+        Vector128<double> s2 = (Vector128.ShiftLeft(n - n1, 52) + Vector128.Create(FamilyBits.DoubleOne)).AsDouble();
+        return (p.AsDouble() * s1 * s2).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -255,22 +244,11 @@ internal readonly struct FamilyVector256<T> : IFamilyVector<Vector256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> ScaleByShiftedExponent(Vector256<T> p, Vector256<T> shifted)
     {
-        if (typeof(T) == typeof(float))
-        {
-            Vector256<int> n = shifted.AsInt32() - Vector256.Create(FamilyBits.FloatShifterBits);
-            Vector256<int> n1 = Vector256.ShiftRightArithmetic(n, 1);
-            Vector256<float> s1 = (Vector256.ShiftLeft(n1, 23) + Vector256.Create(FamilyBits.FloatOne)).AsSingle();
-            Vector256<float> s2 = (Vector256.ShiftLeft(n - n1, 23) + Vector256.Create(FamilyBits.FloatOne)).AsSingle();
-            return (p.AsSingle() * s1 * s2).As<float, T>();
-        }
-        else
-        {
-            Vector256<long> n = shifted.AsInt64() - Vector256.Create(FamilyBits.DoubleShifterBits);
-            Vector256<long> n1 = Vector256.ShiftRightArithmetic(n, 1);
-            Vector256<double> s1 = (Vector256.ShiftLeft(n1, 52) + Vector256.Create(FamilyBits.DoubleOne)).AsDouble();
-            Vector256<double> s2 = (Vector256.ShiftLeft(n - n1, 52) + Vector256.Create(FamilyBits.DoubleOne)).AsDouble();
-            return (p.AsDouble() * s1 * s2).As<double, T>();
-        }
+        Vector256<long> n = shifted.AsInt64() - Vector256.Create(FamilyBits.DoubleShifterBits);
+        Vector256<long> n1 = Vector256.ShiftRightArithmetic(n, 1);
+        Vector256<double> s1 = (Vector256.ShiftLeft(n1, 52) + Vector256.Create(FamilyBits.DoubleOne)).AsDouble();
+        Vector256<double> s2 = (Vector256.ShiftLeft(n - n1, 52) + Vector256.Create(FamilyBits.DoubleOne)).AsDouble();
+        return (p.AsDouble() * s1 * s2).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -371,22 +349,11 @@ internal readonly struct FamilyVector512<T> : IFamilyVector<Vector512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> ScaleByShiftedExponent(Vector512<T> p, Vector512<T> shifted)
     {
-        if (typeof(T) == typeof(float))
-        {
-            Vector512<int> n = shifted.AsInt32() - Vector512.Create(FamilyBits.FloatShifterBits);
-            Vector512<int> n1 = Vector512.ShiftRightArithmetic(n, 1);
-            Vector512<float> s1 = (Vector512.ShiftLeft(n1, 23) + Vector512.Create(FamilyBits.FloatOne)).AsSingle();
-            Vector512<float> s2 = (Vector512.ShiftLeft(n - n1, 23) + Vector512.Create(FamilyBits.FloatOne)).AsSingle();
-            return (p.AsSingle() * s1 * s2).As<float, T>();
-        }
-        else
-        {
-            Vector512<long> n = shifted.AsInt64() - Vector512.Create(FamilyBits.DoubleShifterBits);
-            Vector512<long> n1 = Vector512.ShiftRightArithmetic(n, 1);
-            Vector512<double> s1 = (Vector512.ShiftLeft(n1, 52) + Vector512.Create(FamilyBits.DoubleOne)).AsDouble();
-            Vector512<double> s2 = (Vector512.ShiftLeft(n - n1, 52) + Vector512.Create(FamilyBits.DoubleOne)).AsDouble();
-            return (p.AsDouble() * s1 * s2).As<double, T>();
-        }
+        Vector512<long> n = shifted.AsInt64() - Vector512.Create(FamilyBits.DoubleShifterBits);
+        Vector512<long> n1 = Vector512.ShiftRightArithmetic(n, 1);
+        Vector512<double> s1 = (Vector512.ShiftLeft(n1, 52) + Vector512.Create(FamilyBits.DoubleOne)).AsDouble();
+        Vector512<double> s2 = (Vector512.ShiftLeft(n - n1, 52) + Vector512.Create(FamilyBits.DoubleOne)).AsDouble();
+        return (p.AsDouble() * s1 * s2).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
