@@ -87,8 +87,9 @@ internal interface ISimdVector<TSelf, T>
     /// <summary>exp of each lane (<see cref="SimdExp"/>).</summary>
     static abstract TSelf Exp(TSelf x);
 
-    /// <summary>exp of each lane for lanes at most 0 or NaN (float only: <see cref="KernelMath.ExpBelowMax(System.Runtime.Intrinsics.Vector256{float})"/>;
-    /// the double form is <see cref="SimdExp.NonPositiveInlined{TV, T}"/>).</summary>
+    /// <summary>exp of each lane for lanes at most 0 or NaN, the bits of <see cref="Exp"/>: for float in fewer steps
+    /// (<see cref="KernelMath.ExpBelowMax(System.Runtime.Intrinsics.Vector256{float})"/>); for double <see cref="Exp"/> itself (the inlined
+    /// shortcut is <see cref="SimdExp.NonPositiveInlined{TV, T}"/>).</summary>
     static abstract TSelf ExpBelowMax(TSelf x);
 
     /// <summary>2^(n + <paramref name="scale"/>) for lanes <c>t = n + 1.5 * 2^52</c> (double only; n + scale an integer

@@ -153,7 +153,8 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd128<T>, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> ExpBelowMax(Simd128<T> x) => new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>());
+    public static Simd128<T> ExpBelowMax(Simd128<T> x) =>
+        typeof(T) == typeof(float) ? new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>()) : Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> Pow2FromShifted(Simd128<T> t, int scale) =>

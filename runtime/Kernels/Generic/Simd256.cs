@@ -140,7 +140,8 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd256<T>, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd256<T> ExpBelowMax(Simd256<T> x) => new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>());
+    public static Simd256<T> ExpBelowMax(Simd256<T> x) =>
+        typeof(T) == typeof(float) ? new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>()) : Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> Pow2FromShifted(Simd256<T> t, int scale) =>

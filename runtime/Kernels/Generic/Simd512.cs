@@ -148,7 +148,8 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.Exp(x.V.AsSingle()).As<float, T>()) : SimdExp.Double<Simd512<T>, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> ExpBelowMax(Simd512<T> x) => new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>());
+    public static Simd512<T> ExpBelowMax(Simd512<T> x) =>
+        typeof(T) == typeof(float) ? new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>()) : Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> Pow2FromShifted(Simd512<T> t, int scale) =>

@@ -91,7 +91,7 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
             : SimdExp.Double<SimdScalar<T>, T>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SimdScalar<T> ExpBelowMax(SimdScalar<T> x) => new(T.CreateTruncating(KernelMath.Exp(float.CreateTruncating(x.V))));
+    public static SimdScalar<T> ExpBelowMax(SimdScalar<T> x) => Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Pow2FromShifted(SimdScalar<T> t, int scale)
