@@ -284,6 +284,45 @@ public sealed class KernelMathTests
         }
     }
 
+    /// <summary>The row helpers' long-row path takes the softmax's exp (<c>ExpBelowMax</c>); it must give the bits of the
+    /// public span helpers built on the full exp: <see cref="KernelMath.RowLogSumExp(ReadOnlySpan{float}, int, int, out float)"/>
+    /// = log(<see cref="KernelMath.SumExp"/>(row, <see cref="KernelMath.Max"/>(row))) and
+    /// <see cref="KernelMath.RowSoftmax(ReadOnlySpan{float}, int, int, float, Span{float}, out float)"/> = <see cref="KernelMath.ExpShifted"/>
+    /// then <see cref="KernelMath.Multiply"/>, for rows longer than one 512-bit vector (shorter rows take one register
+    /// and add in another order), with values whose exps are subnormal or 0 (-90, -200, -inf) among them.</summary>
+    [Fact]
+    public void LongRows_SameBitsAsTheFullExpSpanHelpers()
+    {
+        var random = new Random(5);
+        foreach (int n in s_lengths.Where(n => n > 16))
+        {
+            for (int trial = 0; trial < 4; trial++)
+            {
+                float[] row = RandomData(random, n, 20.0, -5.0);
+                for (int k = 0; k < n / 7; k++)
+                {
+                    row[random.Next(n)] = (k % 3) switch { 0 => float.NegativeInfinity, 1 => -200f, _ => row[random.Next(n)] - 90f };
+                }
+
+                float logSum = KernelMath.RowLogSumExp(row, 0, n, out float max);
+                Assert.Equal(BitConverter.SingleToInt32Bits(KernelMath.Max(row)), BitConverter.SingleToInt32Bits(max));
+                float expected = MathF.Log(KernelMath.SumExp(row, max));
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(logSum), $"n = {n}: RowLogSumExp {logSum:R}, log SumExp {expected:R}");
+
+                var softmax = new float[n];
+                float softLogSum = KernelMath.RowSoftmax(row, 0, n, 0.25f, softmax, out _);
+                var reference = new float[n];
+                float s = KernelMath.ExpShifted(row, max, reference);
+                KernelMath.Multiply(reference, 0.25f / s, reference);
+                Assert.Equal(BitConverter.SingleToInt32Bits(MathF.Log(s)), BitConverter.SingleToInt32Bits(softLogSum));
+                for (int j = 0; j < n; j++)
+                {
+                    Assert.True(BitConverter.SingleToInt32Bits(reference[j]) == BitConverter.SingleToInt32Bits(softmax[j]), $"n = {n}, [{j}] = {row[j]:R}: {softmax[j]:R}, expected {reference[j]:R}");
+                }
+            }
+        }
+    }
+
     private static void AssertSameBits(float expected, float actual, float input)
     {
         if (float.IsNaN(expected))
