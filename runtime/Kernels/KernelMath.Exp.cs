@@ -169,7 +169,7 @@ public static partial class KernelMath
     // the polynomial's coefficients and its two 1s are taken times 2^-24 - exact, and each step's rounding commutes
     // with that scaling, as every intermediate stays normal - so the polynomial yields p 2^-24 with p's bits, and one
     // product with 2^(n + 24), a normal power of two for every n in [-150, 0], rounds p 2^n once, as vscalefps does.
-    // (KernelCoreTests.ExpBelowMax_SameBitsAsExp checks it against Exp at every width.)
+    // (KernelMathTests.ExpBelowMax_SameBitsAsExp checks it against Exp at every width.)
     private const float Tiny = 5.9604644775390625e-8f; // 2^-24
     private const int ScaledBias = 24 + 127 - ShifterBits; // (bits of t) + ScaledBias, shifted left 23: 2^(n + 24)
 
