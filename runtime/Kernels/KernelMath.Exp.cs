@@ -83,17 +83,7 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
     {
-        x = Clamp(x);
-        Vector128<float> t = MulAdd(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
-        Vector128<float> n = t - Vector128.Create(Shifter);
-        Vector128<float> r = MulAdd(n, Vector128.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector128.Create(-Ln2Lo), r);
-        Vector128<float> p = MulAdd(Vector128.Create(C6), r, Vector128.Create(C5));
-        p = MulAdd(p, r, Vector128.Create(C4));
-        p = MulAdd(p, r, Vector128.Create(C3));
-        p = MulAdd(p, r, Vector128.Create(C2));
-        p = MulAdd(p, r, Vector128<float>.One);
-        p = MulAdd(p, r, Vector128<float>.One);
+        Vector128<float> p = ExpPolynomial(Clamp(x), 1f, out Vector128<float> t, out Vector128<float> n);
         if (Avx512F.VL.IsSupported)
         {
             return Avx512F.VL.Scale(p, n);
@@ -112,17 +102,7 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
-        x = Clamp(x);
-        Vector256<float> t = MulAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
-        Vector256<float> n = t - Vector256.Create(Shifter);
-        Vector256<float> r = MulAdd(n, Vector256.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector256.Create(-Ln2Lo), r);
-        Vector256<float> p = MulAdd(Vector256.Create(C6), r, Vector256.Create(C5));
-        p = MulAdd(p, r, Vector256.Create(C4));
-        p = MulAdd(p, r, Vector256.Create(C3));
-        p = MulAdd(p, r, Vector256.Create(C2));
-        p = MulAdd(p, r, Vector256<float>.One);
-        p = MulAdd(p, r, Vector256<float>.One);
+        Vector256<float> p = ExpPolynomial(Clamp(x), 1f, out Vector256<float> t, out Vector256<float> n);
         if (Avx512F.VL.IsSupported)
         {
             return Avx512F.VL.Scale(p, n);
@@ -141,17 +121,7 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
-        x = Clamp(x);
-        Vector512<float> t = MulAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
-        Vector512<float> n = t - Vector512.Create(Shifter);
-        Vector512<float> r = MulAdd(n, Vector512.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector512.Create(-Ln2Lo), r);
-        Vector512<float> p = MulAdd(Vector512.Create(C6), r, Vector512.Create(C5));
-        p = MulAdd(p, r, Vector512.Create(C4));
-        p = MulAdd(p, r, Vector512.Create(C3));
-        p = MulAdd(p, r, Vector512.Create(C2));
-        p = MulAdd(p, r, Vector512<float>.One);
-        p = MulAdd(p, r, Vector512<float>.One);
+        Vector512<float> p = ExpPolynomial(Clamp(x), 1f, out Vector512<float> t, out Vector512<float> n);
         if (Avx512F.IsSupported)
         {
             return Avx512F.Scale(p, n);
@@ -182,28 +152,31 @@ public static partial class KernelMath
     {
         Vector128<float> lo = Vector128.Create(ClampLow);
         x = Sse.IsSupported ? Sse.Max(lo, x) : Vector128.ConditionalSelect(Vector128.LessThan(x, lo), lo, x); // NaN stays NaN
-        Vector128<float> t = MulAdd(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
-        Vector128<float> n = t - Vector128.Create(Shifter);
-        Vector128<float> r = MulAdd(n, Vector128.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector128.Create(-Ln2Lo), r);
         if (Avx512F.VL.IsSupported)
         {
-            Vector128<float> p = MulAdd(Vector128.Create(C6), r, Vector128.Create(C5));
-            p = MulAdd(p, r, Vector128.Create(C4));
-            p = MulAdd(p, r, Vector128.Create(C3));
-            p = MulAdd(p, r, Vector128.Create(C2));
-            p = MulAdd(p, r, Vector128<float>.One);
-            p = MulAdd(p, r, Vector128<float>.One);
-            return Avx512F.VL.Scale(p, n);
+            return Avx512F.VL.Scale(ExpPolynomial(x, 1f, out _, out Vector128<float> n), n);
         }
 
-        Vector128<float> q = MulAdd(Vector128.Create(C6 * Tiny), r, Vector128.Create(C5 * Tiny));
-        q = MulAdd(q, r, Vector128.Create(C4 * Tiny));
-        q = MulAdd(q, r, Vector128.Create(C3 * Tiny));
-        q = MulAdd(q, r, Vector128.Create(C2 * Tiny));
-        q = MulAdd(q, r, Vector128.Create(Tiny));
-        q = MulAdd(q, r, Vector128.Create(Tiny));
+        Vector128<float> q = ExpPolynomial(x, Tiny, out Vector128<float> t, out _); // p 2^-24
         return q * Vector128.ShiftLeft(t.AsInt32() + Vector128.Create(ScaledBias), 23).AsSingle();
+    }
+
+    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n, <paramref name="n"/> and
+    /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
+    /// for <see cref="ExpBelowMax(Vector128{float})"/>: each step's result is then p's times k exactly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ExpPolynomial(Vector128<float> x, float k, out Vector128<float> t, out Vector128<float> n)
+    {
+        t = MulAdd(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
+        n = t - Vector128.Create(Shifter);
+        Vector128<float> r = MulAdd(n, Vector128.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector128.Create(-Ln2Lo), r);
+        Vector128<float> p = MulAdd(Vector128.Create(C6 * k), r, Vector128.Create(C5 * k));
+        p = MulAdd(p, r, Vector128.Create(C4 * k));
+        p = MulAdd(p, r, Vector128.Create(C3 * k));
+        p = MulAdd(p, r, Vector128.Create(C2 * k));
+        p = MulAdd(p, r, Vector128.Create(k));
+        return MulAdd(p, r, Vector128.Create(k));
     }
 
     /// <summary><see cref="Exp(Vector256{float})"/> of lanes that are at most 0 or NaN (a softmax's <c>x - max</c>): the
@@ -215,28 +188,31 @@ public static partial class KernelMath
     {
         Vector256<float> lo = Vector256.Create(ClampLow);
         x = Avx.IsSupported ? Avx.Max(lo, x) : Vector256.ConditionalSelect(Vector256.LessThan(x, lo), lo, x); // NaN stays NaN
-        Vector256<float> t = MulAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
-        Vector256<float> n = t - Vector256.Create(Shifter);
-        Vector256<float> r = MulAdd(n, Vector256.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector256.Create(-Ln2Lo), r);
         if (Avx512F.VL.IsSupported)
         {
-            Vector256<float> p = MulAdd(Vector256.Create(C6), r, Vector256.Create(C5));
-            p = MulAdd(p, r, Vector256.Create(C4));
-            p = MulAdd(p, r, Vector256.Create(C3));
-            p = MulAdd(p, r, Vector256.Create(C2));
-            p = MulAdd(p, r, Vector256<float>.One);
-            p = MulAdd(p, r, Vector256<float>.One);
-            return Avx512F.VL.Scale(p, n);
+            return Avx512F.VL.Scale(ExpPolynomial(x, 1f, out _, out Vector256<float> n), n);
         }
 
-        Vector256<float> q = MulAdd(Vector256.Create(C6 * Tiny), r, Vector256.Create(C5 * Tiny));
-        q = MulAdd(q, r, Vector256.Create(C4 * Tiny));
-        q = MulAdd(q, r, Vector256.Create(C3 * Tiny));
-        q = MulAdd(q, r, Vector256.Create(C2 * Tiny));
-        q = MulAdd(q, r, Vector256.Create(Tiny));
-        q = MulAdd(q, r, Vector256.Create(Tiny));
+        Vector256<float> q = ExpPolynomial(x, Tiny, out Vector256<float> t, out _); // p 2^-24
         return q * Vector256.ShiftLeft(t.AsInt32() + Vector256.Create(ScaledBias), 23).AsSingle();
+    }
+
+    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n, <paramref name="n"/> and
+    /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
+    /// for <see cref="ExpBelowMax(Vector256{float})"/>: each step's result is then p's times k exactly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpPolynomial(Vector256<float> x, float k, out Vector256<float> t, out Vector256<float> n)
+    {
+        t = MulAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
+        n = t - Vector256.Create(Shifter);
+        Vector256<float> r = MulAdd(n, Vector256.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector256.Create(-Ln2Lo), r);
+        Vector256<float> p = MulAdd(Vector256.Create(C6 * k), r, Vector256.Create(C5 * k));
+        p = MulAdd(p, r, Vector256.Create(C4 * k));
+        p = MulAdd(p, r, Vector256.Create(C3 * k));
+        p = MulAdd(p, r, Vector256.Create(C2 * k));
+        p = MulAdd(p, r, Vector256.Create(k));
+        return MulAdd(p, r, Vector256.Create(k));
     }
 
     /// <summary><see cref="Exp(Vector512{float})"/> of lanes that are at most 0 or NaN (a softmax's <c>x - max</c>): the
@@ -248,28 +224,31 @@ public static partial class KernelMath
     {
         Vector512<float> lo = Vector512.Create(ClampLow);
         x = Avx512F.IsSupported ? Avx512F.Max(lo, x) : Vector512.ConditionalSelect(Vector512.LessThan(x, lo), lo, x); // NaN stays NaN
-        Vector512<float> t = MulAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
-        Vector512<float> n = t - Vector512.Create(Shifter);
-        Vector512<float> r = MulAdd(n, Vector512.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector512.Create(-Ln2Lo), r);
         if (Avx512F.IsSupported)
         {
-            Vector512<float> p = MulAdd(Vector512.Create(C6), r, Vector512.Create(C5));
-            p = MulAdd(p, r, Vector512.Create(C4));
-            p = MulAdd(p, r, Vector512.Create(C3));
-            p = MulAdd(p, r, Vector512.Create(C2));
-            p = MulAdd(p, r, Vector512<float>.One);
-            p = MulAdd(p, r, Vector512<float>.One);
-            return Avx512F.Scale(p, n);
+            return Avx512F.Scale(ExpPolynomial(x, 1f, out _, out Vector512<float> n), n);
         }
 
-        Vector512<float> q = MulAdd(Vector512.Create(C6 * Tiny), r, Vector512.Create(C5 * Tiny));
-        q = MulAdd(q, r, Vector512.Create(C4 * Tiny));
-        q = MulAdd(q, r, Vector512.Create(C3 * Tiny));
-        q = MulAdd(q, r, Vector512.Create(C2 * Tiny));
-        q = MulAdd(q, r, Vector512.Create(Tiny));
-        q = MulAdd(q, r, Vector512.Create(Tiny));
+        Vector512<float> q = ExpPolynomial(x, Tiny, out Vector512<float> t, out _); // p 2^-24
         return q * Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(ScaledBias), 23).AsSingle();
+    }
+
+    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n, <paramref name="n"/> and
+    /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
+    /// for <see cref="ExpBelowMax(Vector512{float})"/>: each step's result is then p's times k exactly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpPolynomial(Vector512<float> x, float k, out Vector512<float> t, out Vector512<float> n)
+    {
+        t = MulAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
+        n = t - Vector512.Create(Shifter);
+        Vector512<float> r = MulAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = MulAdd(n, Vector512.Create(-Ln2Lo), r);
+        Vector512<float> p = MulAdd(Vector512.Create(C6 * k), r, Vector512.Create(C5 * k));
+        p = MulAdd(p, r, Vector512.Create(C4 * k));
+        p = MulAdd(p, r, Vector512.Create(C3 * k));
+        p = MulAdd(p, r, Vector512.Create(C2 * k));
+        p = MulAdd(p, r, Vector512.Create(k));
+        return MulAdd(p, r, Vector512.Create(k));
     }
 
     // Clamp to [ClampLow, ClampHigh] keeping NaN: max(lo, x) and min(hi, x) return their second operand

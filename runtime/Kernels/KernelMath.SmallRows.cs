@@ -40,7 +40,7 @@ public static partial class KernelMath
 
         var row = matrix.Slice(offset, count);
         max = Max(row);
-        return MathF.Log(SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, default, max));
+        return MathF.Log(SumExpBelowMax(row, max));
     }
 
     /// <summary>Writes <c>factor * softmax(row)</c> into the same row of <paramref name="destination"/>:
@@ -114,10 +114,16 @@ public static partial class KernelMath
         var row = matrix.Slice(offset, count);
         var target = destination.Slice(offset, count);
         float m = Max(row);
-        float ls = MathF.Log(SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, default, m));
+        float ls = MathF.Log(SumExpBelowMax(row, m));
         Subtract(row, m, target);
         Subtract(target, ls, target);
     }
+
+    /// <summary><c>sum_j exp(x_j - max)</c> of a row longer than a vector, with the softmax's exp: the bits of
+    /// <see cref="SumExp"/>(row, max).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SumExpBelowMax(ReadOnlySpan<float> row, float max) =>
+        SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, default, max);
 
     /// <summary>exp of the row's lanes and 0 elsewhere. The other lanes enter the exp as 0, not as -inf:
     /// exp(-inf) goes through subnormal intermediates, and a subnormal result costs a microcode assist of

@@ -109,13 +109,7 @@ internal static class RowCore
         /// <summary><c>exp(x - m)</c> on the first <paramref name="count"/> lanes, 0 on the others.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static TV ExpShifted(TV x, TV m, int count) =>
-            count >= TV.Count ? ExpBelowMax(TV.Subtract(x, m)) : TV.KeepLanesBelow(ExpBelowMax(TV.KeepLanesBelow(TV.Subtract(x, m), count)), count);
-
-        /// <summary>exp of lanes x - m &lt;= 0 (or 0, or NaN): for float the softmax's exp (<see cref="ISimdVector{TSelf, T}.ExpBelowMax"/>,
-        /// the full exp's bits in fewer steps); for double the full exp, as a call (inlined here, the double exp's
-        /// operations would run past the JIT's inlining budget of the callers).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TV ExpBelowMax(TV x) => typeof(T) == typeof(float) ? TV.ExpBelowMax(x) : TV.Exp(x);
+            count >= TV.Count ? TV.ExpBelowMax(TV.Subtract(x, m)) : TV.KeepLanesBelow(TV.ExpBelowMax(TV.KeepLanesBelow(TV.Subtract(x, m), count)), count);
 
         /// <summary><c>sum_j exp(x_j - m)</c> and <c>m = max_j x_j</c>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -132,7 +126,7 @@ internal static class RowCore
             TV b = Load(ref Unsafe.Add(ref row, w), count - w);
             max = TV.MaxAcross(TV.Max(a, b));
             TV m = TV.Create(max);
-            return TV.Sum(TV.Add(ExpBelowMax(TV.Subtract(a, m)), ExpShifted(b, m, count - w)));
+            return TV.Sum(TV.Add(TV.ExpBelowMax(TV.Subtract(a, m)), ExpShifted(b, m, count - w)));
         }
 
         /// <summary>Writes <c>factor * exp(x_j - m) / s</c>; returns <c>s</c> and <c>m</c>.</summary>
@@ -153,7 +147,7 @@ internal static class RowCore
             TV b = Load(ref Unsafe.Add(ref row, w), count - w);
             max = TV.MaxAcross(TV.Max(a, b));
             TV m = TV.Create(max);
-            TV ea = ExpBelowMax(TV.Subtract(a, m)), eb = ExpShifted(b, m, count - w);
+            TV ea = TV.ExpBelowMax(TV.Subtract(a, m)), eb = ExpShifted(b, m, count - w);
             T s = TV.Sum(TV.Add(ea, eb));
             TV scale = TV.Create(factor / s);
             TV.Store(TV.Multiply(ea, scale), ref destination);
