@@ -33,7 +33,7 @@ public static partial class KernelMath
         var path = logits.Length == targets.Length * classes
             ? SelectCrossEntropyPath(targets.Length, classes, backward: false, shapeKnown: false)
             : CrossEntropyPath.Rows;
-        return CrossEntropySumOn(path, logits, targets, classes, ignoreIndex);
+        return (float)CrossEntropySumOn(path, logits, targets, classes, ignoreIndex);
     }
 
     /// <summary><see cref="CrossEntropySum(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/> for the shape <typeparamref name="TShape"/>: compiled once per shape,
@@ -65,9 +65,9 @@ public static partial class KernelMath
             }
         }
 
-        return path == CrossEntropyPath.Rows
+        return (float)(path == CrossEntropyPath.Rows
             ? CrossEntropySumOn(path, logits, targets, TShape.Classes, ignoreIndex)
-            : CrossEntropySumOn<TShape>(logits, targets, ignoreIndex); // the spans hold the shape
+            : CrossEntropySumOn<TShape>(logits, targets, ignoreIndex)); // the spans hold the shape
     }
 
     /// <summary>The unreduced, unweighted cross-entropy (as <see cref="CrossEntropySum(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int)"/>) and its gradient
@@ -89,7 +89,7 @@ public static partial class KernelMath
         var path = logits.Length == targets.Length * classes && gradient.Length == logits.Length
             ? SelectCrossEntropyPath(targets.Length, classes, backward: true, shapeKnown: false)
             : CrossEntropyPath.Rows;
-        return CrossEntropyBackwardOn(path, logits, targets, classes, ignoreIndex, scale, gradient);
+        return (float)CrossEntropyBackwardOn(path, logits, targets, classes, ignoreIndex, scale, gradient);
     }
 
     /// <summary><see cref="CrossEntropyBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, float, Span{float})"/> for the shape <typeparamref name="TShape"/>, compiled once per
@@ -124,15 +124,15 @@ public static partial class KernelMath
             }
         }
 
-        return path == CrossEntropyPath.Rows
+        return (float)(path == CrossEntropyPath.Rows
             ? CrossEntropyBackwardOn(path, logits, targets, TShape.Classes, ignoreIndex, scale, gradient)
-            : CrossEntropyBackwardOn<TShape>(logits, targets, ignoreIndex, scale, gradient); // the spans hold the shape
+            : CrossEntropyBackwardOn<TShape>(logits, targets, ignoreIndex, scale, gradient)); // the spans hold the shape
     }
 
     /// <summary>The forward loss on <see cref="CrossEntropyPath.Rows"/>, <see cref="CrossEntropyPath.Group512"/> or
     /// <see cref="CrossEntropyPath.Transpose256"/> (the layouts that take any batch), 8 rows per group.</summary>
     [SkipLocalsInit]
-    private static unsafe float CrossEntropySumOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
+    private static unsafe double CrossEntropySumOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
     {
         // Scratch for Transpose256's columns: one stackalloc (each costs a localloc sequence of its own).
         Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
@@ -145,7 +145,7 @@ public static partial class KernelMath
     /// clipped loads) fold away.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe float CrossEntropySumOn<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex)
+    private static unsafe double CrossEntropySumOn<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex)
         where TShape : struct, IKernelShape
     {
         Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
@@ -153,11 +153,12 @@ public static partial class KernelMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float CrossEntropySumCore(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, Vector256<float>* columns)
+    private static unsafe double CrossEntropySumCore(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, Vector256<float>* columns)
     {
         if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Transpose256))
         {
-            float sum = 0f;
+            // Each row's loss in float, added in double: the sum's error stays that of one rounding, whatever the batch.
+            double sum = 0d;
             for (int i = 0; i < batch; i++)
             {
                 int target = targets[i];
@@ -171,7 +172,7 @@ public static partial class KernelMath
             return sum;
         }
 
-        Vector256<float> total = Vector256<float>.Zero;
+        var total = default(GroupLosses);
         fixed (float* x = &MemoryMarshal.GetReference(logits))
         fixed (int* t = &MemoryMarshal.GetReference(targets))
         {
@@ -180,18 +181,18 @@ public static partial class KernelMath
                 var loss = path == CrossEntropyPath.Group512
                     ? TinyGroup512(x, t, first, batch, classes, ignoreIndex, null, 0f, out _, out _, out var kept)
                     : TinyTransposeGroup(x, t, first, batch, classes, ignoreIndex, null, 0f, columns, out kept);
-                total += loss & kept;
+                total.Add(loss & kept);
             }
         }
 
-        return Vector256.Sum(total);
+        return total.Sum;
     }
 
     /// <summary>The loss and gradient on <see cref="CrossEntropyPath.Rows"/>, <see cref="CrossEntropyPath.Group512"/>
     /// or <see cref="CrossEntropyPath.Transpose256"/>. Every row of a group is read before any of them is written, and no
     /// store leaves the group, so a gradient that is the logits themselves is fine.</summary>
     [SkipLocalsInit]
-    private static unsafe float CrossEntropyBackwardOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
+    private static unsafe double CrossEntropyBackwardOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
     {
         Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
         return CrossEntropyBackwardCore(path, logits, targets, targets.Length, classes, ignoreIndex, scale, gradient, columns);
@@ -201,7 +202,7 @@ public static partial class KernelMath
     /// for the shape of <typeparamref name="TShape"/>, with its constants (see <see cref="CrossEntropySumOn{TShape}"/>).</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe float CrossEntropyBackwardOn<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex, float scale, Span<float> gradient)
+    private static unsafe double CrossEntropyBackwardOn<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex, float scale, Span<float> gradient)
         where TShape : struct, IKernelShape
     {
         Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
@@ -209,11 +210,11 @@ public static partial class KernelMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float CrossEntropyBackwardCore(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, float scale, Span<float> gradient, Vector256<float>* columns)
+    private static unsafe double CrossEntropyBackwardCore(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, float scale, Span<float> gradient, Vector256<float>* columns)
     {
         if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Transpose256))
         {
-            float sum = 0f;
+            double sum = 0d; // in double, as in the forward
             for (int i = 0; i < batch; i++)
             {
                 int target = targets[i];
@@ -233,7 +234,7 @@ public static partial class KernelMath
             return sum;
         }
 
-        Vector256<float> total = Vector256<float>.Zero;
+        var total = default(GroupLosses);
         fixed (float* x = &MemoryMarshal.GetReference(logits))
         fixed (int* t = &MemoryMarshal.GetReference(targets))
         fixed (float* d = &MemoryMarshal.GetReference(gradient))
@@ -244,20 +245,41 @@ public static partial class KernelMath
                 for (int first = 0; first < batch; first += Vector256<float>.Count)
                 {
                     var loss = TinyGroup512(x, t, first, batch, classes, ignoreIndex, d, scale, out _, out _, out var kept);
-                    total += loss & kept;
+                    total.Add(loss & kept);
                 }
 
-                return Vector256.Sum(total);
+                return total.Sum;
             }
 
             // Transpose256: the gradient comes out of the transpose back, as in Group512.
             for (int first = 0; first < batch; first += Vector256<float>.Count)
             {
                 var loss = TinyTransposeGroup(x, t, first, batch, classes, ignoreIndex, d, scale, columns, out var kept);
-                total += loss & kept;
+                total.Add(loss & kept);
             }
         }
 
-        return Vector256.Sum(total);
+        return total.Sum;
+    }
+
+    /// <summary>The row losses of the lanes = rows groups, eight floats a group, added lane by lane in double: the error
+    /// of the total stays that of one rounding per row, whatever the batch (a float running sum lost digits in
+    /// proportion to the groups per lane).</summary>
+    private struct GroupLosses
+    {
+        private Vector256<double> _lower;
+        private Vector256<double> _upper;
+
+        /// <summary>The total, the lanes added in double.</summary>
+        public readonly double Sum => Vector256.Sum(_lower + _upper);
+
+        /// <summary>Adds one group's losses (0 in the lanes of ignored or missing rows).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(Vector256<float> losses)
+        {
+            (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(losses);
+            _lower += lower;
+            _upper += upper;
+        }
     }
 }
