@@ -157,6 +157,11 @@ public static partial class KernelMath
     {
         if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Transpose256))
         {
+            if (!RowFitsVector(logits, classes))
+            {
+                return CrossEntropyLongRows(logits, targets, batch, classes, ignoreIndex, 0f, default, backward: false);
+            }
+
             // Each row's loss in float, added in double: the sum's error stays that of one rounding, whatever the batch.
             double sum = 0d;
             for (int i = 0; i < batch; i++)
@@ -214,6 +219,11 @@ public static partial class KernelMath
     {
         if (path is not (CrossEntropyPath.Group512 or CrossEntropyPath.Transpose256))
         {
+            if (!RowFitsVector(logits, classes) && gradient.Length == logits.Length)
+            {
+                return CrossEntropyLongRows(logits, targets, batch, classes, ignoreIndex, scale, gradient, backward: true);
+            }
+
             double sum = 0d; // in double, as in the forward
             for (int i = 0; i < batch; i++)
             {

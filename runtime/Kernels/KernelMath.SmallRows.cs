@@ -119,6 +119,74 @@ public static partial class KernelMath
         Subtract(target, ls, target);
     }
 
+    /// <summary>Whether the row helpers (<see cref="RowLogSumExp(ReadOnlySpan{float}, int, int, out float)"/> and the
+    /// others) take one vector for each row of a matrix of <paramref name="classes"/> columns; else the span loops.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool RowFitsVector(ReadOnlySpan<float> matrix, int classes) =>
+        (Vector256.IsHardwareAccelerated && InMatrix(matrix, 0, classes, Vector256<float>.Count))
+        || (Vector512.IsHardwareAccelerated && InMatrix(matrix, 0, classes, Vector512<float>.Count));
+
+    /// <summary>The plain cross-entropy sum over rows too long for one vector, and with <paramref name="backward"/> its
+    /// gradient, with the bits of <see cref="RowLogSumExp(ReadOnlySpan{float}, int, int, out float)"/> and
+    /// <see cref="RowSoftmax(ReadOnlySpan{float}, int, int, float, Span{float}, out float)"/> row by row (the row losses
+    /// added in double): each row's maximum is taken in the previous row's exp pass
+    /// (<see cref="SpanLoops.ReduceThenMax{T, TAcc, TStore}"/>), so a row is read from memory once, by a pass that also
+    /// computes, instead of by a max pass of its own; the first row, and a row after an ignored one, take their maximum
+    /// alone. In place is safe: the pass over row i writes row i of <paramref name="gradient"/> and reads row i + 1 of
+    /// <paramref name="logits"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double CrossEntropyLongRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, float scale, Span<float> gradient, bool backward)
+    {
+        double sum = 0d;
+        float max = 0f;
+        bool known = false; // whether max is this row's, from the previous row's pass
+        for (int i = 0; i < batch; i++)
+        {
+            int target = targets[i];
+            if (target == ignoreIndex)
+            {
+                if (backward)
+                {
+                    gradient.Slice(i * classes, classes).Clear();
+                }
+
+                known = false;
+                continue;
+            }
+
+            var row = logits.Slice(i * classes, classes);
+            float xt = row[target]; // read before the row is written: the gradient may be the logits
+            if (!known)
+            {
+                max = Max(row);
+            }
+
+            float s, nextMax = 0f;
+            known = i + 1 < batch && targets[i + 1] != ignoreIndex;
+            var next = known ? logits.Slice((i + 1) * classes, classes) : default;
+            if (backward)
+            {
+                var gradientRow = gradient.Slice(i * classes, classes);
+                s = known
+                    ? SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, gradientRow, max, next, out nextMax)
+                    : SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, default, gradientRow, max);
+                Multiply(gradientRow, scale / s, gradientRow);
+                gradientRow[target] -= scale;
+            }
+            else
+            {
+                s = known
+                    ? SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, max, next, out nextMax)
+                    : SumExpBelowMax(row, max);
+            }
+
+            sum += MathF.Log(s) - (xt - max);
+            max = nextMax;
+        }
+
+        return sum;
+    }
+
     /// <summary><c>sum_j exp(x_j - max)</c> of a row longer than a vector, with the softmax's exp: the bits of
     /// <see cref="SumExp"/>(row, max).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

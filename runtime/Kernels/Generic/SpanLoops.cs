@@ -22,28 +22,50 @@ internal static class SpanLoops
     public static T Reduce<T, TAcc, TStore>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, T a)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TAcc : struct, ISimdAccumulator
+        where TStore : struct, ISimdFlag =>
+        ReduceAtWidth<T, TAcc, TStore, FlagClear>(x, y, destination, a, default, out _);
+
+    /// <summary>As <see cref="Reduce{T, TAcc, TStore}"/>, and in the same pass <c>max_j next_j</c> with the bits of
+    /// <see cref="Max{T}"/>(<paramref name="next"/>): for a matrix taken row by row, the next row's maximum is read while
+    /// this row's exps are computed (the exps bound the loop; the extra loads and maxima ride along) instead of in a
+    /// pass of its own. <paramref name="next"/> is as long as <paramref name="x"/> and does not overlap
+    /// <paramref name="destination"/> (it may be the row after it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ReduceThenMax<T, TAcc, TStore>(ReadOnlySpan<T> x, Span<T> destination, T a, ReadOnlySpan<T> next, out T nextMax)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TAcc : struct, ISimdAccumulator
+        where TStore : struct, ISimdFlag =>
+        ReduceAtWidth<T, TAcc, TStore, FlagSet>(x, default, destination, a, next, out nextMax);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ReduceAtWidth<T, TAcc, TStore, TNext>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, T a, ReadOnlySpan<T> next, out T nextMax)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TAcc : struct, ISimdAccumulator
         where TStore : struct, ISimdFlag
+        where TNext : struct, ISimdFlag
     {
         bool store = TStore.Value;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref TAcc.UsesY ? ref MemoryMarshal.GetReference(y) : ref xr;
         ref T dr = ref store ? ref MemoryMarshal.GetReference(destination) : ref xr;
+        ref T nr = ref TNext.Value ? ref MemoryMarshal.GetReference(next) : ref xr;
         nuint n = (nuint)x.Length;
         if (Simd512<T>.IsHardwareAccelerated && n >= (nuint)Simd512<T>.Count)
         {
-            return ReduceCore<Simd512<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
+            return ReduceCore<Simd512<T>, T, TAcc, TStore, TNext>(ref xr, ref yr, ref dr, n, a, ref nr, out nextMax);
         }
 
         if (Simd256<T>.IsHardwareAccelerated && n >= (nuint)Simd256<T>.Count)
         {
-            return ReduceCore<Simd256<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
+            return ReduceCore<Simd256<T>, T, TAcc, TStore, TNext>(ref xr, ref yr, ref dr, n, a, ref nr, out nextMax);
         }
 
         if (Simd128<T>.IsHardwareAccelerated && n >= (nuint)Simd128<T>.Count)
         {
-            return ReduceCore<Simd128<T>, T, TAcc, TStore>(ref xr, ref yr, ref dr, n, a);
+            return ReduceCore<Simd128<T>, T, TAcc, TStore, TNext>(ref xr, ref yr, ref dr, n, a, ref nr, out nextMax);
         }
 
+        nextMax = TNext.Value ? Max(next) : default;
         var av = SimdScalar<T>.Create(a);
         var s = SimdScalar<T>.Create(T.Zero);
         for (nuint i = 0; i < n; i++)
@@ -128,18 +150,23 @@ internal static class SpanLoops
         return m;
     }
 
-    private static T ReduceCore<TV, T, TAcc, TStore>(ref T x, ref T y, ref T d, nuint n, T a)
+    // With TNext set, also max_j next_j by MaxCore's steps exactly (the same accumulators, the same vectors into each,
+    // the same NaN test and fold), so the maximum has MaxCore's bits.
+    private static T ReduceCore<TV, T, TAcc, TStore, TNext>(ref T x, ref T y, ref T d, nuint n, T a, ref T next, out T nextMax)
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TAcc : struct, ISimdAccumulator
         where TStore : struct, ISimdFlag
+        where TNext : struct, ISimdFlag
     {
         bool store = TStore.Value; // a JIT-time constant: one compiled loop with stores, one without
+        bool withNext = TNext.Value; // likewise
         nuint w = (nuint)TV.Count, last = n - w;
         TV tailX = TV.Load(ref Unsafe.Add(ref x, last)); // read before any store (in-place use)
         TV tailY = TAcc.UsesY ? TV.Load(ref Unsafe.Add(ref y, last)) : default;
         TV av = TV.Create(a);
         TV s0 = TV.Create(T.Zero), s1 = s0, s2 = s0, s3 = s0;
+        TV m0 = withNext ? TV.Load(ref next) : default, m1 = m0, m2 = m0, m3 = m0, nan = s0;
         nuint i = 0;
         for (; i + 4 * w <= n; i += 4 * w)
         {
@@ -154,6 +181,11 @@ internal static class SpanLoops
                 TV.Store(v2, ref Unsafe.Add(ref d, i + 2 * w));
                 TV.Store(v3, ref Unsafe.Add(ref d, i + 3 * w));
             }
+
+            if (withNext)
+            {
+                MaxStep(ref m0, ref m1, ref m2, ref m3, ref nan, ref Unsafe.Add(ref next, i), w);
+            }
         }
 
         for (; i + w <= n; i += w)
@@ -162,6 +194,13 @@ internal static class SpanLoops
             if (store)
             {
                 TV.Store(v, ref Unsafe.Add(ref d, i));
+            }
+
+            if (withNext)
+            {
+                TV u = TV.Load(ref Unsafe.Add(ref next, i));
+                m0 = TV.Max(m0, u);
+                nan = TV.Or(nan, TV.Unordered(u, u));
             }
         }
 
@@ -175,8 +214,15 @@ internal static class SpanLoops
             }
 
             s1 = TV.BlendFrom(s1, t, (int)(i - last));
+            if (withNext)
+            {
+                TV u = TV.Load(ref Unsafe.Add(ref next, last)); // overlapping: max is idempotent
+                m1 = TV.Max(m1, u);
+                nan = TV.Or(nan, TV.Unordered(u, u));
+            }
         }
 
+        nextMax = withNext ? FoldMax<TV, T>(m0, m1, m2, m3, nan) : default;
         return TV.Sum(TV.Add(TV.Add(s0, s1), TV.Add(s2, s3)));
     }
 
@@ -225,15 +271,7 @@ internal static class SpanLoops
         nuint i = 0;
         for (; i + 4 * w <= n; i += 4 * w)
         {
-            TV v0 = TV.Load(ref Unsafe.Add(ref x, i));
-            TV v1 = TV.Load(ref Unsafe.Add(ref x, i + w));
-            TV v2 = TV.Load(ref Unsafe.Add(ref x, i + 2 * w));
-            TV v3 = TV.Load(ref Unsafe.Add(ref x, i + 3 * w));
-            m0 = TV.Max(m0, v0);
-            m1 = TV.Max(m1, v1);
-            m2 = TV.Max(m2, v2);
-            m3 = TV.Max(m3, v3);
-            nan = TV.Or(nan, TV.Or(TV.Unordered(v0, v1), TV.Unordered(v2, v3)));
+            MaxStep(ref m0, ref m1, ref m2, ref m3, ref nan, ref Unsafe.Add(ref x, i), w);
         }
 
         for (; i + w <= n; i += w)
@@ -250,14 +288,33 @@ internal static class SpanLoops
             nan = TV.Or(nan, TV.Unordered(v, v));
         }
 
-        // A set lane is all ones, a NaN pattern.
-        if (TV.AnyNaN(nan))
-        {
-            return T.NaN;
-        }
-
-        return TV.MaxAcross(TV.Max(TV.Max(m0, m1), TV.Max(m2, m3)));
+        return FoldMax<TV, T>(m0, m1, m2, m3, nan);
     }
+
+    /// <summary>One step of <see cref="MaxCore{TV, T}"/>'s four-vector loop: the four vectors at <paramref name="x"/>
+    /// into the four maxima, and whether any is NaN into <paramref name="nan"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxStep<TV, T>(ref TV m0, ref TV m1, ref TV m2, ref TV m3, ref TV nan, ref T x, nuint w)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TV v0 = TV.Load(ref x);
+        TV v1 = TV.Load(ref Unsafe.Add(ref x, w));
+        TV v2 = TV.Load(ref Unsafe.Add(ref x, 2 * w));
+        TV v3 = TV.Load(ref Unsafe.Add(ref x, 3 * w));
+        m0 = TV.Max(m0, v0);
+        m1 = TV.Max(m1, v1);
+        m2 = TV.Max(m2, v2);
+        m3 = TV.Max(m3, v3);
+        nan = TV.Or(nan, TV.Or(TV.Unordered(v0, v1), TV.Unordered(v2, v3)));
+    }
+
+    /// <summary>The maximum of <see cref="MaxCore{TV, T}"/>'s four accumulators; NaN when a lane of <paramref name="nan"/> is set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T FoldMax<TV, T>(TV m0, TV m1, TV m2, TV m3, TV nan)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        TV.AnyNaN(nan) ? T.NaN : TV.MaxAcross(TV.Max(TV.Max(m0, m1), TV.Max(m2, m3))); // a set lane is all ones, a NaN pattern
 
     // The second input's vector at i where the operator reads it (usesY is a JIT-time constant).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using CsCheck;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -321,6 +322,63 @@ public sealed class KernelMathTests
                 }
             }
         }
+    }
+
+    /// <summary>The whole-matrix cross-entropy on rows the row helpers take with the span loops (more than 16 classes,
+    /// or more than 8 without AVX-512, on the row path) reads each row's maximum in the previous row's exp pass; the loss
+    /// and gradient must keep the bits of the row helpers called row by row (<see cref="KernelMath.RowLogSumExp(ReadOnlySpan{float}, int, int, out float)"/>,
+    /// <see cref="KernelMath.RowSoftmax(ReadOnlySpan{float}, int, int, float, Span{float}, out float)"/>, the row losses
+    /// added in double), out of place and in place. Generated: 1 to 12 rows of 9 to 300 classes, ignored rows anywhere
+    /// (first, last, consecutive), values with NaN, +-inf, -200, 1e30 and -1e30 among them. Compared where the row path
+    /// is the one taken (more than 16 classes, or no AVX2).</summary>
+    [Fact]
+    public void LongRows_WholeMatrix_SameBitsAsTheRowHelpers()
+    {
+        var special = Gen.OneOfConst(float.NaN, float.PositiveInfinity, float.NegativeInfinity, -200f, 1e30f, -1e30f);
+        var value = Gen.Frequency((12, Gen.Float[-30f, 30f]), (1, special));
+        var gen =
+            from batch in Gen.Int[1, 12]
+            from classes in Gen.Int[9, 300].Where(c => c > 16 || !Avx2.IsSupported)
+            from logits in value.Array[batch * classes]
+            from targets in Gen.Int[-1, classes - 1].Array[batch] // -1: ignored
+            select (batch, classes, logits, targets);
+        gen.Sample(sample =>
+        {
+            var (batch, classes, logits, targets) = sample;
+            const float scale = 0.375f;
+            double expectedSum = 0;
+            var expectedGradient = new float[logits.Length];
+            for (int i = 0; i < batch; i++)
+            {
+                if (targets[i] == -1)
+                {
+                    continue;
+                }
+
+                float xt = logits[i * classes + targets[i]];
+                float logSum = KernelMath.RowLogSumExp(logits, i * classes, classes, out float max);
+                expectedSum += logSum - (xt - max);
+                KernelMath.RowSoftmax(logits, i * classes, classes, scale, expectedGradient, out _);
+                expectedGradient[i * classes + targets[i]] -= scale;
+            }
+
+            float expected = (float)expectedSum;
+            AssertSameLoss(expected, KernelMath.CrossEntropySum(logits, targets, classes, -1), "forward");
+            var gradient = new float[logits.Length];
+            AssertSameLoss(expected, KernelMath.CrossEntropyBackward(logits, targets, classes, -1, scale, gradient), "backward");
+            var inPlace = (float[])logits.Clone();
+            AssertSameLoss(expected, KernelMath.CrossEntropyBackward(inPlace, targets, classes, -1, scale, inPlace), "backward in place");
+            for (int k = 0; k < logits.Length; k++)
+            {
+                AssertSameLoss(expectedGradient[k], gradient[k], $"gradient[{k}]");
+                AssertSameLoss(expectedGradient[k], inPlace[k], $"gradient in place [{k}]");
+            }
+        });
+
+        static void AssertSameLoss(float expected, float actual, string what) =>
+            Assert.True(
+                float.IsNaN(expected) ? float.IsNaN(actual) : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
+                $"{what}: {actual:R}, row by row {expected:R}");
     }
 
     private static void AssertSameBits(float expected, float actual, float input)
