@@ -7,10 +7,11 @@ namespace FixedShapeLoss;
 // SimdLoops and the operator structs under Generic/), so there is no second copy of any loop.
 public static partial class KernelMath
 {
-    /// <summary><c>max_j x_j</c> (-inf for an empty span).</summary>
-    /// <param name="x">The values.</param>
-    /// <returns>The maximum.</returns>
-    public static double Max(ReadOnlySpan<double> x) => SimdLoops.Max(x);
+    /// <summary>The largest element of <paramref name="x"/>, as <see cref="Max(ReadOnlySpan{float})"/>.</summary>
+    /// <param name="x">The values; at least one is expected (an empty span gives <see cref="double.NegativeInfinity"/>).</param>
+    /// <returns>The largest element; NaN if any element is NaN; <c>+inf</c>/<c>-inf</c> as ordinary values.
+    /// Which zero is returned when the largest elements are <c>+0</c> and <c>-0</c> is unspecified.</returns>
+    public static double Max(ReadOnlySpan<double> x) => SpanLoops.Max(x);
 
     /// <summary><c>sum_j x_j</c>.</summary>
     /// <param name="x">The values.</param>
