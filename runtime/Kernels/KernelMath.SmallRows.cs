@@ -187,6 +187,47 @@ public static partial class KernelMath
         return sum;
     }
 
+    /// <summary>Softmax (or, with <paramref name="log"/>, log-softmax) of rows <paramref name="first"/> to
+    /// <paramref name="end"/> - 1, rows too long for one vector, with the bits of
+    /// <see cref="RowSoftmax(ReadOnlySpan{float}, int, int, float, Span{float}, out float)"/> (factor 1) and
+    /// <see cref="RowLogSoftmax(ReadOnlySpan{float}, int, int, Span{float})"/> row by row; each row's maximum is taken in
+    /// the previous row's exp pass, as in <see cref="CrossEntropyLongRows"/>. In place is safe (the pass over row i
+    /// writes row i of <paramref name="destination"/> and reads row i + 1 of <paramref name="matrix"/>).</summary>
+    private static void NormalizeLongRows(ReadOnlySpan<float> matrix, int first, int end, int classes, Span<float> destination, bool log)
+    {
+        float max = 0f;
+        for (int i = first; i < end; i++)
+        {
+            var row = matrix.Slice(i * classes, classes);
+            var target = destination.Slice(i * classes, classes);
+            if (i == first)
+            {
+                max = Max(row);
+            }
+
+            float s, nextMax = 0f;
+            bool next = i + 1 < end;
+            if (log)
+            {
+                s = next
+                    ? SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, max, matrix.Slice((i + 1) * classes, classes), out nextMax)
+                    : SumExpBelowMax(row, max);
+                float logSum = MathF.Log(s);
+                Subtract(row, max, target);
+                Subtract(target, logSum, target);
+            }
+            else
+            {
+                s = next
+                    ? SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, target, max, matrix.Slice((i + 1) * classes, classes), out nextMax)
+                    : SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, default, target, max);
+                Multiply(target, 1f / s, target);
+            }
+
+            max = nextMax;
+        }
+    }
+
     /// <summary><c>sum_j exp(x_j - max)</c> of a row longer than a vector, with the softmax's exp: the bits of
     /// <see cref="SumExp"/>(row, max).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

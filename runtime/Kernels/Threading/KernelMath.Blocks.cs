@@ -198,6 +198,13 @@ public static partial class KernelMath
         public readonly void Run(int first, int end, double* partials)
         {
             int classes = Classes, length = Batch * classes;
+            if (typeof(T) == typeof(float) && !RowFitsVector(new ReadOnlySpan<float>(Logits, length), classes))
+            {
+                NormalizeLongRows(new ReadOnlySpan<float>(Logits, length), first, end, classes, new Span<float>(Destination, length), Log);
+                partials[0] = partials[1] = 0d;
+                return;
+            }
+
             var logits = new ReadOnlySpan<T>(Logits, length);
             var destination = new Span<T>(Destination, length);
             for (int offset = first * classes; offset < end * classes; offset += classes)

@@ -334,8 +334,7 @@ public sealed class KernelMathTests
     [Fact]
     public void LongRows_WholeMatrix_SameBitsAsTheRowHelpers()
     {
-        var special = Gen.OneOfConst(float.NaN, float.PositiveInfinity, float.NegativeInfinity, -200f, 1e30f, -1e30f);
-        var value = Gen.Frequency((12, Gen.Float[-30f, 30f]), (1, special));
+        var value = LongRowValues();
         var gen =
             from batch in Gen.Int[1, 12]
             from classes in Gen.Int[9, 300].Where(c => c > 16 || !Avx2.IsSupported)
@@ -380,6 +379,60 @@ public sealed class KernelMathTests
                 float.IsNaN(expected) ? float.IsNaN(actual) : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
                 $"{what}: {actual:R}, row by row {expected:R}");
     }
+
+    /// <summary>The whole-matrix softmax and log-softmax (<see cref="KernelMath.SoftmaxRows(ReadOnlySpan{float}, int, Span{float})"/>,
+    /// <see cref="KernelMath.LogSoftmaxRows(ReadOnlySpan{float}, int, Span{float})"/>, what the generated members call)
+    /// keep the bits of the row helpers called row by row, out of place and in place, on rows of any length: the long
+    /// ones read each row's maximum in the previous row's exp pass. Generated as in
+    /// <see cref="LongRows_WholeMatrix_SameBitsAsTheRowHelpers"/> (1 to 300 classes).</summary>
+    [Fact]
+    public void LongRows_SoftmaxRows_SameBitsAsTheRowHelpers()
+    {
+        var value = LongRowValues();
+        var gen =
+            from batch in Gen.Int[1, 12]
+            from classes in Gen.Int[1, 300]
+            from logits in value.Array[batch * classes]
+            select (batch, classes, logits);
+        gen.Sample(sample =>
+        {
+            var (batch, classes, logits) = sample;
+            var softmax = new float[logits.Length];
+            var logSoftmax = new float[logits.Length];
+            for (int i = 0; i < batch; i++)
+            {
+                KernelMath.RowSoftmax(logits, i * classes, classes, 1f, softmax, out _);
+                KernelMath.RowLogSoftmax(logits, i * classes, classes, logSoftmax);
+            }
+
+            var actual = new float[logits.Length];
+            KernelMath.SoftmaxRows(logits, classes, actual);
+            AssertSameElements(softmax, actual, "softmax");
+            actual = (float[])logits.Clone();
+            KernelMath.SoftmaxRows(actual, classes, actual);
+            AssertSameElements(softmax, actual, "softmax in place");
+            actual = new float[logits.Length];
+            KernelMath.LogSoftmaxRows(logits, classes, actual);
+            AssertSameElements(logSoftmax, actual, "log-softmax");
+            actual = (float[])logits.Clone();
+            KernelMath.LogSoftmaxRows(actual, classes, actual);
+            AssertSameElements(logSoftmax, actual, "log-softmax in place");
+        });
+
+        static void AssertSameElements(float[] expected, float[] actual, string what)
+        {
+            for (int k = 0; k < expected.Length; k++)
+            {
+                Assert.True(
+                    float.IsNaN(expected[k]) ? float.IsNaN(actual[k]) : BitConverter.SingleToInt32Bits(expected[k]) == BitConverter.SingleToInt32Bits(actual[k]),
+                    $"{what} [{k}]: {actual[k]:R}, row by row {expected[k]:R}");
+            }
+        }
+    }
+
+    /// <summary>Logits for the long-row tests: mostly in [-30, 30], one in 13 NaN, +-inf, -200 or +-1e30.</summary>
+    private static Gen<float> LongRowValues() =>
+        Gen.Frequency((12, Gen.Float[-30f, 30f]), (1, Gen.OneOfConst(float.NaN, float.PositiveInfinity, float.NegativeInfinity, -200f, 1e30f, -1e30f)));
 
     private static void AssertSameBits(float expected, float actual, float input)
     {
