@@ -161,23 +161,19 @@ public static partial class KernelMath
                 max = Max(row);
             }
 
-            float s, nextMax = 0f;
             known = i + 1 < batch && targets[i + 1] != ignoreIndex;
             var next = known ? logits.Slice((i + 1) * classes, classes) : default;
+            float s, nextMax;
             if (backward)
             {
                 var gradientRow = gradient.Slice(i * classes, classes);
-                s = known
-                    ? SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, gradientRow, max, next, out nextMax)
-                    : SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, default, gradientRow, max);
+                s = SumExpBelowMaxThenMax<FlagSet>(row, gradientRow, max, next, out nextMax);
                 Multiply(gradientRow, scale / s, gradientRow);
                 gradientRow[target] -= scale;
             }
             else
             {
-                s = known
-                    ? SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, max, next, out nextMax)
-                    : SumExpBelowMax(row, max);
+                s = SumExpBelowMaxThenMax<FlagClear>(row, default, max, next, out nextMax);
             }
 
             sum += MathF.Log(s) - (xt - max);
@@ -205,27 +201,38 @@ public static partial class KernelMath
                 max = Max(row);
             }
 
-            float s, nextMax = 0f;
-            bool next = i + 1 < end;
+            var next = i + 1 < end ? matrix.Slice((i + 1) * classes, classes) : default;
+            float nextMax;
             if (log)
             {
-                s = next
-                    ? SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, FlagClear>(row, default, max, matrix.Slice((i + 1) * classes, classes), out nextMax)
-                    : SumExpBelowMax(row, max);
-                float logSum = MathF.Log(s);
+                float logSum = MathF.Log(SumExpBelowMaxThenMax<FlagClear>(row, default, max, next, out nextMax));
                 Subtract(row, max, target);
                 Subtract(target, logSum, target);
             }
             else
             {
-                s = next
-                    ? SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, target, max, matrix.Slice((i + 1) * classes, classes), out nextMax)
-                    : SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, FlagSet>(row, default, target, max);
+                float s = SumExpBelowMaxThenMax<FlagSet>(row, target, max, next, out nextMax);
                 Multiply(target, 1f / s, target);
             }
 
             max = nextMax;
         }
+    }
+
+    /// <summary><c>sum_j exp(x_j - max)</c> of a long row (stored into <paramref name="destination"/> when
+    /// <typeparamref name="TStore"/> is set), and in the same pass <paramref name="nextMax"/> = <c>Max(next)</c> when
+    /// <paramref name="next"/> is not empty (else 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SumExpBelowMaxThenMax<TStore>(ReadOnlySpan<float> row, Span<float> destination, float max, ReadOnlySpan<float> next, out float nextMax)
+        where TStore : struct, ISimdFlag
+    {
+        if (next.IsEmpty)
+        {
+            nextMax = 0f;
+            return SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, TStore>(row, default, destination, max);
+        }
+
+        return SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, TStore>(row, destination, max, next, out nextMax);
     }
 
     /// <summary><c>sum_j exp(x_j - max)</c> of a row longer than a vector, with the softmax's exp: the bits of

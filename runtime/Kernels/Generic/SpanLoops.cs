@@ -198,9 +198,7 @@ internal static class SpanLoops
 
             if (withNext)
             {
-                TV u = TV.Load(ref Unsafe.Add(ref next, i));
-                m0 = TV.Max(m0, u);
-                nan = TV.Or(nan, TV.Unordered(u, u));
+                MaxOne(ref m0, ref nan, ref Unsafe.Add(ref next, i));
             }
         }
 
@@ -216,9 +214,7 @@ internal static class SpanLoops
             s1 = TV.BlendFrom(s1, t, (int)(i - last));
             if (withNext)
             {
-                TV u = TV.Load(ref Unsafe.Add(ref next, last)); // overlapping: max is idempotent
-                m1 = TV.Max(m1, u);
-                nan = TV.Or(nan, TV.Unordered(u, u));
+                MaxOne(ref m1, ref nan, ref Unsafe.Add(ref next, last)); // overlapping: max is idempotent
             }
         }
 
@@ -276,16 +272,12 @@ internal static class SpanLoops
 
         for (; i + w <= n; i += w)
         {
-            TV v = TV.Load(ref Unsafe.Add(ref x, i));
-            m0 = TV.Max(m0, v);
-            nan = TV.Or(nan, TV.Unordered(v, v));
+            MaxOne(ref m0, ref nan, ref Unsafe.Add(ref x, i));
         }
 
         if (i != n)
         {
-            TV v = TV.Load(ref Unsafe.Add(ref x, n - w)); // overlapping: max is idempotent
-            m1 = TV.Max(m1, v);
-            nan = TV.Or(nan, TV.Unordered(v, v));
+            MaxOne(ref m1, ref nan, ref Unsafe.Add(ref x, n - w)); // overlapping: max is idempotent
         }
 
         return FoldMax<TV, T>(m0, m1, m2, m3, nan);
@@ -307,6 +299,18 @@ internal static class SpanLoops
         m2 = TV.Max(m2, v2);
         m3 = TV.Max(m3, v3);
         nan = TV.Or(nan, TV.Or(TV.Unordered(v0, v1), TV.Unordered(v2, v3)));
+    }
+
+    /// <summary>One vector of <see cref="MaxCore{TV, T}"/>'s single-vector steps: the vector at <paramref name="x"/> into
+    /// <paramref name="m"/>, and whether it holds a NaN into <paramref name="nan"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxOne<TV, T>(ref TV m, ref TV nan, ref T x)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TV v = TV.Load(ref x);
+        m = TV.Max(m, v);
+        nan = TV.Or(nan, TV.Unordered(v, v));
     }
 
     /// <summary>The maximum of <see cref="MaxCore{TV, T}"/>'s four accumulators; NaN when a lane of <paramref name="nan"/> is set.</summary>
