@@ -5,9 +5,13 @@ using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
 
-// Single-precision exp, identical bit for bit at every width (scalar, 128, 256, 512 bits).
+// Single-precision exp, identical bit for bit at every width (scalar, 128, 256, 512 bits) on a given machine. Two forms:
+// with AVX-512 (F and VL) every width takes the table form (KernelMath.ExpTable.cs: 2^(j/16) from a 16-entry table and
+// a degree-3 polynomial, 8 operations of the FMA pipes per vector instead of 10); everywhere else (AVX2, SSE, ARM64,
+// no SIMD) every width takes the polynomial form below. Both are within 1 ulp of the correctly rounded result; they
+// differ in which results they round the other way (figures below and in KernelMath.ExpTable.cs).
 //
-// Algorithm (float only, no tables):
+// The polynomial form (float only, no tables):
 //   1. clamp x to [ClampLow, ClampHigh] (NaN passes through unchanged);
 //   2. n = round-to-nearest-even(x * log2(e)) with the 1.5 * 2^23 shifter (one FMA);
 //   3. r = x - n * Ln2Hi - n * Ln2Lo (Cody-Waite; Ln2Hi has 9 significant bits, so n * Ln2Hi and the
@@ -16,8 +20,7 @@ namespace FixedShapeLoss;
 //      [-0.3466, 0.3466] (Lawson iteration; 0.06 ulp of polynomial error with the float coefficients, so the
 //      rounding of the evaluation dominates), in Horner form ending with p = p * r + 1; p = p * r + 1, which
 //      keeps exp(0) = 1 exactly. One FMA fewer than the degree-7 Cephes expf polynomial at the same accuracy;
-//   5. exp(x) = p * 2^n with a single rounding: vscalefps when AVX-512F is present, else
-//      (p * 2^(n >> 1)) * 2^(n - (n >> 1)), whose first product is exact, so both give the same bits
+//   5. exp(x) = p * 2^n with a single rounding: (p * 2^(n >> 1)) * 2^(n - (n >> 1)), whose first product is exact
 //      (also for subnormal results and overflow to +inf).
 //
 // Every operation is the same IEEE operation at every width, and multiply-add is fused at every
@@ -46,7 +49,8 @@ public static partial class KernelMath
     private const float C3 = 0.16666521f;
     private const float C2 = 0.49999994f;
 
-    /// <summary>e raised to <paramref name="x"/>; the same algorithm and bits as the vector overloads.</summary>
+    /// <summary>e raised to <paramref name="x"/>; the same algorithm and bits as the vector overloads (the table form with
+    /// AVX-512, the polynomial form elsewhere).</summary>
     /// <param name="x">The exponent.</param>
     /// <returns>exp(x) within 1 ulp of the correctly rounded result (subnormal results included); NaN for NaN,
     /// +inf from 88.72284 on, +0 below -103.972 and for -inf.</returns>
@@ -55,6 +59,11 @@ public static partial class KernelMath
     {
         x = x < ClampLow ? ClampLow : x;
         x = x > ClampHigh ? ClampHigh : x;
+        if (ExpUsesTable)
+        {
+            return ExpTable(x);
+        }
+
         float t = MulAdd(x, Log2E, Shifter);
         float n = t - Shifter;
         float r = MulAdd(n, -Ln2Hi, x);
@@ -65,11 +74,6 @@ public static partial class KernelMath
         p = MulAdd(p, r, C2);
         p = MulAdd(p, r, 1f);
         p = MulAdd(p, r, 1f);
-        if (Avx512F.IsSupported)
-        {
-            return Avx512F.ScaleScalar(Vector128.CreateScalarUnsafe(p), Vector128.CreateScalarUnsafe(n)).ToScalar();
-        }
-
         int ni = BitConverter.SingleToInt32Bits(t) - ShifterBits;
         int n1 = ni >> 1;
         float s1 = BitConverter.Int32BitsToSingle((n1 << 23) + 0x3F800000);
@@ -83,12 +87,12 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
     {
-        Vector128<float> p = ExpPolynomial(Clamp(x), 1f, out Vector128<float> t, out Vector128<float> n);
-        if (Avx512F.VL.IsSupported)
+        if (ExpUsesTable)
         {
-            return Avx512F.VL.Scale(p, n);
+            return ExpTable(Clamp(x));
         }
 
+        Vector128<float> p = ExpPolynomial(Clamp(x), 1f, out Vector128<float> t);
         Vector128<int> ni = t.AsInt32() - Vector128.Create(ShifterBits);
         Vector128<int> n1 = Vector128.ShiftRightArithmetic(ni, 1);
         Vector128<float> s1 = (Vector128.ShiftLeft(n1, 23) + Vector128.Create(0x3F800000)).AsSingle();
@@ -102,12 +106,12 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
-        Vector256<float> p = ExpPolynomial(Clamp(x), 1f, out Vector256<float> t, out Vector256<float> n);
-        if (Avx512F.VL.IsSupported)
+        if (ExpUsesTable)
         {
-            return Avx512F.VL.Scale(p, n);
+            return ExpTable(Clamp(x));
         }
 
+        Vector256<float> p = ExpPolynomial(Clamp(x), 1f, out Vector256<float> t);
         Vector256<int> ni = t.AsInt32() - Vector256.Create(ShifterBits);
         Vector256<int> n1 = Vector256.ShiftRightArithmetic(ni, 1);
         Vector256<float> s1 = (Vector256.ShiftLeft(n1, 23) + Vector256.Create(0x3F800000)).AsSingle();
@@ -121,12 +125,12 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
-        Vector512<float> p = ExpPolynomial(Clamp(x), 1f, out Vector512<float> t, out Vector512<float> n);
-        if (Avx512F.IsSupported)
+        if (ExpUsesTable)
         {
-            return Avx512F.Scale(p, n);
+            return ExpTable(Clamp(x));
         }
 
+        Vector512<float> p = ExpPolynomial(Clamp(x), 1f, out Vector512<float> t);
         Vector512<int> ni = t.AsInt32() - Vector512.Create(ShifterBits);
         Vector512<int> n1 = Vector512.ShiftRightArithmetic(ni, 1);
         Vector512<float> s1 = (Vector512.ShiftLeft(n1, 23) + Vector512.Create(0x3F800000)).AsSingle();
@@ -135,10 +139,10 @@ public static partial class KernelMath
     }
 
     // The softmax's exp, ExpBelowMax: lanes x - max <= 0 (or NaN). The same bits as Exp on that range in fewer steps:
-    // no upper clamp; with AVX-512 the same vscalefps; without it (where Exp scales by two powers of two, 9 operations)
+    // no upper clamp; with AVX-512 the same table form; without it (where Exp scales by two powers of two, 9 operations)
     // the polynomial's coefficients and its two 1s are taken times 2^-24 - exact, and each step's rounding commutes
     // with that scaling, as every intermediate stays normal - so the polynomial yields p 2^-24 with p's bits, and one
-    // product with 2^(n + 24), a normal power of two for every n in [-150, 0], rounds p 2^n once, as vscalefps does.
+    // product with 2^(n + 24), a normal power of two for every n in [-150, 0], rounds p 2^n once, as Exp's two do.
     // (KernelMathTests.ExpBelowMax_SameBitsAsExp checks it against Exp at every width.)
     private const float Tiny = 5.9604644775390625e-8f; // 2^-24
     private const int ScaledBias = 24 + 127 - ShifterBits; // (bits of t) + ScaledBias, shifted left 23: 2^(n + 24)
@@ -152,23 +156,23 @@ public static partial class KernelMath
     {
         Vector128<float> lo = Vector128.Create(ClampLow);
         x = Sse.IsSupported ? Sse.Max(lo, x) : Vector128.ConditionalSelect(Vector128.LessThan(x, lo), lo, x); // NaN stays NaN
-        if (Avx512F.VL.IsSupported)
+        if (ExpUsesTable)
         {
-            return Avx512F.VL.Scale(ExpPolynomial(x, 1f, out _, out Vector128<float> n), n);
+            return ExpTable(x);
         }
 
-        Vector128<float> q = ExpPolynomial(x, Tiny, out Vector128<float> t, out _); // p 2^-24
+        Vector128<float> q = ExpPolynomial(x, Tiny, out Vector128<float> t); // p 2^-24
         return q * Vector128.ShiftLeft(t.AsInt32() + Vector128.Create(ScaledBias), 23).AsSingle();
     }
 
-    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n, <paramref name="n"/> and
+    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n and
     /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
     /// for <see cref="ExpBelowMax(Vector128{float})"/>: each step's result is then p's times k exactly).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> ExpPolynomial(Vector128<float> x, float k, out Vector128<float> t, out Vector128<float> n)
+    private static Vector128<float> ExpPolynomial(Vector128<float> x, float k, out Vector128<float> t)
     {
         t = MulAdd(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
-        n = t - Vector128.Create(Shifter);
+        Vector128<float> n = t - Vector128.Create(Shifter);
         Vector128<float> r = MulAdd(n, Vector128.Create(-Ln2Hi), x);
         r = MulAdd(n, Vector128.Create(-Ln2Lo), r);
         Vector128<float> p = MulAdd(Vector128.Create(C6 * k), r, Vector128.Create(C5 * k));
@@ -188,23 +192,23 @@ public static partial class KernelMath
     {
         Vector256<float> lo = Vector256.Create(ClampLow);
         x = Avx.IsSupported ? Avx.Max(lo, x) : Vector256.ConditionalSelect(Vector256.LessThan(x, lo), lo, x); // NaN stays NaN
-        if (Avx512F.VL.IsSupported)
+        if (ExpUsesTable)
         {
-            return Avx512F.VL.Scale(ExpPolynomial(x, 1f, out _, out Vector256<float> n), n);
+            return ExpTable(x);
         }
 
-        Vector256<float> q = ExpPolynomial(x, Tiny, out Vector256<float> t, out _); // p 2^-24
+        Vector256<float> q = ExpPolynomial(x, Tiny, out Vector256<float> t); // p 2^-24
         return q * Vector256.ShiftLeft(t.AsInt32() + Vector256.Create(ScaledBias), 23).AsSingle();
     }
 
-    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n, <paramref name="n"/> and
+    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n and
     /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
     /// for <see cref="ExpBelowMax(Vector256{float})"/>: each step's result is then p's times k exactly).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ExpPolynomial(Vector256<float> x, float k, out Vector256<float> t, out Vector256<float> n)
+    private static Vector256<float> ExpPolynomial(Vector256<float> x, float k, out Vector256<float> t)
     {
         t = MulAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
-        n = t - Vector256.Create(Shifter);
+        Vector256<float> n = t - Vector256.Create(Shifter);
         Vector256<float> r = MulAdd(n, Vector256.Create(-Ln2Hi), x);
         r = MulAdd(n, Vector256.Create(-Ln2Lo), r);
         Vector256<float> p = MulAdd(Vector256.Create(C6 * k), r, Vector256.Create(C5 * k));
@@ -224,23 +228,23 @@ public static partial class KernelMath
     {
         Vector512<float> lo = Vector512.Create(ClampLow);
         x = Avx512F.IsSupported ? Avx512F.Max(lo, x) : Vector512.ConditionalSelect(Vector512.LessThan(x, lo), lo, x); // NaN stays NaN
-        if (Avx512F.IsSupported)
+        if (ExpUsesTable)
         {
-            return Avx512F.Scale(ExpPolynomial(x, 1f, out _, out Vector512<float> n), n);
+            return ExpTable(x);
         }
 
-        Vector512<float> q = ExpPolynomial(x, Tiny, out Vector512<float> t, out _); // p 2^-24
+        Vector512<float> q = ExpPolynomial(x, Tiny, out Vector512<float> t); // p 2^-24
         return q * Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(ScaledBias), 23).AsSingle();
     }
 
-    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n, <paramref name="n"/> and
+    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n and
     /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
     /// for <see cref="ExpBelowMax(Vector512{float})"/>: each step's result is then p's times k exactly).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ExpPolynomial(Vector512<float> x, float k, out Vector512<float> t, out Vector512<float> n)
+    private static Vector512<float> ExpPolynomial(Vector512<float> x, float k, out Vector512<float> t)
     {
         t = MulAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
-        n = t - Vector512.Create(Shifter);
+        Vector512<float> n = t - Vector512.Create(Shifter);
         Vector512<float> r = MulAdd(n, Vector512.Create(-Ln2Hi), x);
         r = MulAdd(n, Vector512.Create(-Ln2Lo), r);
         Vector512<float> p = MulAdd(Vector512.Create(C6 * k), r, Vector512.Create(C5 * k));

@@ -7,8 +7,8 @@ using System.Runtime.Intrinsics.X86;
 namespace FixedShapeLoss;
 
 // Layout Group512 (see CrossEntropyPath): lanes = rows, 8 rows at a time (AVX-512), up to 16 classes, any batch. Each
-// row is one 16-lane load, transposed in registers into blocks of two columns x 8 rows; the exp on this critical path
-// evaluates the polynomial of KernelMath.Exp in Estrin form, and the log is Log256Finite. The gradient is computed in
+// row is one 16-lane load, transposed in registers into blocks of two columns x 8 rows; the exp is the table form of
+// KernelMath.Exp (KernelMath.ExpTable.cs), and the log is Log256Finite. The gradient is computed in
 // the block layout and transposed back by the same shuffles, then stored row by row.
 public static partial class KernelMath
 {
@@ -23,7 +23,7 @@ public static partial class KernelMath
     /// (clipped at the matrix's end), and an
     /// in-register transpose (unpack, shufps, shuf32x4) turns them into blocks of two columns × 8 rows; lanes
     /// of columns >= classes are masked (-inf for the max, 0 for the exp). Same results as <see cref="TinyTransposeGroup"/>
-    /// up to the exp (an Estrin-form polynomial here) and the order of the additions in the row sums.</summary>
+    /// up to the order of the additions in the row sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<float> TinyGroup512(float* x, int* t, int first, int batch, int classes, int ignoreIndex,
         float* gradient, float scale, out Vector256<float> max, out Vector256<float> sum, out Vector256<float> kept)
@@ -229,26 +229,9 @@ public static partial class KernelMath
     private static Vector512<float> TinyColumns(int c, int classes) =>
         Vector512.LessThan(s_tinyColumnOffsets + Vector512.Create(c), Vector512.Create(classes)).AsSingle();
 
-    /// <summary>exp of the lanes marked by <paramref name="mask"/>, 0 elsewhere, for x - max (&lt;= 0, or NaN). The
-    /// algorithm and coefficients of <see cref="Exp(Vector512{float})"/>, but the degree-6 polynomial is evaluated
-    /// in Estrin form (4 dependent steps instead of 6) and the upper clamp is left out (the input is &lt;= 0):
-    /// this exp sits on the critical path of a small matrix. Within about 2 ulp of exp; NaN stays NaN.</summary>
+    /// <summary>exp of the lanes marked by <paramref name="mask"/>, 0 elsewhere, for x - max (&lt;= 0, or NaN): the
+    /// bits of <see cref="ExpBelowMax(Vector512{float})"/> (its table form: this layout runs with AVX-512 only).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> TinyMaskedExp(Vector512<float> shifted, Vector512<float> mask)
-    {
-        var x = Avx512F.Max(Vector512.Create(ClampLow), shifted & mask); // maxps keeps a NaN second operand
-        var t = Avx512F.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
-        var n = t - Vector512.Create(Shifter);
-        var r = Avx512F.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
-        r = Avx512F.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
-        // p = 1 + r + r^2 (C2 + C3 r + C4 r^2 + C5 r^3 + C6 r^4), the polynomial of Exp, in Estrin form
-        var r2 = r * r;
-        var e0 = r + Vector512<float>.One;
-        var a = Avx512F.FusedMultiplyAdd(Vector512.Create(C3), r, Vector512.Create(C2));
-        var b = Avx512F.FusedMultiplyAdd(Vector512.Create(C5), r, Vector512.Create(C4));
-        var b2 = Avx512F.FusedMultiplyAdd(Vector512.Create(C6), r2, b);
-        var q = Avx512F.FusedMultiplyAdd(b2, r2, a);
-        var p = Avx512F.FusedMultiplyAdd(q, r2, e0);
-        return Avx512F.Scale(p, n) & mask;
-    }
+    private static Vector512<float> TinyMaskedExp(Vector512<float> shifted, Vector512<float> mask) =>
+        ExpTable(Avx512F.Max(Vector512.Create(ClampLow), shifted & mask)) & mask; // maxps keeps a NaN second operand
 }
