@@ -39,14 +39,16 @@ public static partial class KernelMath
     /// <item><term>no AVX2 + FMA, or classes &gt; 16</term><description>any · <see cref="CrossEntropyPath.Rows"/> · a row
     /// is at least one vector, or there is no vector to put rows in; 256 x 1000: 75.9 / 92.9 µs (AVX-512); Zen 4, stop
     /// 13: 70-74 / 93-106 µs (AVX-512), 100 / 124 µs (AVX2); stop 14 (each long row's maximum read in the previous
-    /// row's exp pass, KernelMath.SmallRows.cs): 63-64 / 86-87 µs (AVX-512), 99 / 125 µs (AVX2).</description></item>
+    /// row's exp pass, KernelMath.SmallRows.cs): 63-64 / 86-87 µs (AVX-512), 99 / 125 µs (AVX2); stop 15 (the exp's table
+    /// form with AVX-512, KernelMath.ExpTable.cs): 59.0 / 82.4 µs (AVX-512).</description></item>
     /// <item><term>shape known (generic), batch &lt;= 4</term><description>AVX2 · <see cref="CrossEntropyPath.Quad256"/> ·
     /// one load per row, no gathers: 4 x 7 28 / 33 ns against 34 / 41 (Single512); AVX2 only 34 / 39 against 57 / 108 (the
     /// gather layout that Transpose256 replaced in stop 11); AVX2 29 / 32 since stop 13 (the softmax's exp in fewer steps).</description></item>
     /// <item><term>shape known, batch &lt;= 8, classes &lt;= 8, 16 to 32 elements</term><description>AVX-512 ·
     /// <see cref="CrossEntropyPath.Single512"/> · two loads and four permutes, no transpose.</description></item>
     /// <item><term>forward, or at least 16 elements</term><description>AVX-512 · <see cref="CrossEntropyPath.Group512"/> ·
-    /// 32 x 10: 285 / 377 ns against 337 / 449 (Quad256); 272 / 341 ns since stop 12, compiled per shape for a shape type.</description></item>
+    /// 32 x 10: 285 / 377 ns against 337 / 449 (Quad256); 272 / 341 ns since stop 12, compiled per shape for a shape type;
+    /// 269 / 325 ns since stop 15 (the exp's table form).</description></item>
     /// <item><term>otherwise (AVX2 without AVX-512 and more than 4 rows; the non-generic path)</term><description>AVX2 ·
     /// <see cref="CrossEntropyPath.Transpose256"/> · 8 rows per 8 x 8 transpose, one exp per column actually used, no
     /// gathers: 32 x 10 AVX2 (Zen 4, AVX-512 off) forward 356 ns against 417 (the gather layout it replaced), backward
