@@ -44,7 +44,9 @@ public static partial class KernelMath
     private const float E8 = 1.4142135f, E9 = 1.4768262f, E10 = 1.5422108f, E11 = 1.6104903f;
     private const float E12 = 1.6817929f, E13 = 1.7562522f, E14 = 1.8340081f, E15 = 1.9152066f;
 
-    private static ReadOnlySpan<float> Exp2Sixteenths => new float[] { E0, E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, E13, E14, E15 };
+    // A static array: a span property over the constant data allocated on every call in a Debug build of the runtime
+    // (KernelMathTests.SpanMethods_DoNotAllocate failed in CI, which builds Debug).
+    private static readonly float[] s_exp2Sixteenths = { E0, E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, E13, E14, E15 };
 
     /// <summary>Whether the exp takes its table form (at every width alike): the CPU has AVX-512F and VL.</summary>
     internal static bool ExpUsesTable => Avx512F.VL.IsSupported;
@@ -57,7 +59,7 @@ public static partial class KernelMath
         float r = MulAdd(k, -Ln2Hi, x);
         r = MulAdd(k, -Ln2Lo, r);
         float q = MulAdd(MulAdd(D3, r, D2), r, 1f) * r;
-        float s = Exp2Sixteenths[BitConverter.SingleToInt32Bits(t) & 15];
+        float s = s_exp2Sixteenths[BitConverter.SingleToInt32Bits(t) & 15];
         return Avx512F.ScaleScalar(Vector128.CreateScalarUnsafe(MulAdd(s, q, s)), Vector128.CreateScalarUnsafe(k)).ToScalar();
     }
 
