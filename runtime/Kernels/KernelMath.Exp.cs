@@ -237,6 +237,19 @@ public static partial class KernelMath
         return q * Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(ScaledBias), 23).AsSingle();
     }
 
+    /// <summary><see cref="ExpBelowMax(Vector512{float})"/> of lanes that only go into a sum (a loss's or a log-softmax's
+    /// sum of exps): with AVX-512, the table form without the clamp at -104, one vector operation fewer (256 x 1000
+    /// forward 58.3 -> 54.0 us, Zen 4). A lane at least -104 (or NaN) gets ExpBelowMax's bits. A lane below gets
+    /// ExpBelowMax's +0 (so does -inf), or -0 (from -2.33e7 on, where the reduced argument is no longer small), or a
+    /// non-finite value (from -2.05e20 on): measured on every float below -104, and checked by
+    /// KernelMathTests.ExpBelowMaxInSum_ClampedBitsAbove_ZeroOrNonFiniteBelow. A sum of such lanes is then the clamped
+    /// exp's sum to the bit, as x + -0 = x, or not finite, and the caller, which must check, takes
+    /// <see cref="ExpBelowMax(Vector512{float})"/> again. Without AVX-512, ExpBelowMax itself.</summary>
+    /// <param name="x">The exponents, each at most 0 or NaN.</param>
+    /// <returns>exp of each lane, as described.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ExpBelowMaxInSum(Vector512<float> x) => ExpUsesTable ? ExpTable(x) : ExpBelowMax(x);
+
     /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n and
     /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
     /// for <see cref="ExpBelowMax(Vector512{float})"/>: each step's result is then p's times k exactly).</summary>

@@ -132,8 +132,9 @@ public static partial class KernelMath
     /// added in double): each row's maximum is taken in the previous row's exp pass
     /// (<see cref="SpanLoops.ReduceThenMax{T, TAcc, TStore}"/>), so a row is read from memory once, by a pass that also
     /// computes, instead of by a max pass of its own; the first row, and a row after an ignored one, take their maximum
-    /// alone. In place is safe: the pass over row i writes row i of <paramref name="gradient"/> and reads row i + 1 of
-    /// <paramref name="logits"/>.</summary>
+    /// alone. The forward pass, which stores nothing, takes the exp without its clamp
+    /// (<see cref="SumOnlyExpBelowMaxThenMax"/>). In place is safe: the pass over row i writes row i of
+    /// <paramref name="gradient"/> and reads row i + 1 of <paramref name="logits"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double CrossEntropyLongRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int batch, int classes, int ignoreIndex, float scale, Span<float> gradient, bool backward)
     {
@@ -167,13 +168,13 @@ public static partial class KernelMath
             if (backward)
             {
                 var gradientRow = gradient.Slice(i * classes, classes);
-                s = SumExpBelowMaxThenMax<FlagSet>(row, gradientRow, max, next, out nextMax);
+                s = SumExpBelowMaxThenMax<ExpBelowMaxOperator, FlagSet>(row, gradientRow, max, next, out nextMax);
                 Multiply(gradientRow, scale / s, gradientRow);
                 gradientRow[target] -= scale;
             }
             else
             {
-                s = SumExpBelowMaxThenMax<FlagClear>(row, default, max, next, out nextMax);
+                s = SumOnlyExpBelowMaxThenMax(row, max, next, out nextMax);
             }
 
             sum += MathF.Log(s) - (xt - max);
@@ -205,13 +206,13 @@ public static partial class KernelMath
             float nextMax;
             if (log)
             {
-                float logSum = MathF.Log(SumExpBelowMaxThenMax<FlagClear>(row, default, max, next, out nextMax));
+                float logSum = MathF.Log(SumOnlyExpBelowMaxThenMax(row, max, next, out nextMax));
                 Subtract(row, max, target);
                 Subtract(target, logSum, target);
             }
             else
             {
-                float s = SumExpBelowMaxThenMax<FlagSet>(row, target, max, next, out nextMax);
+                float s = SumExpBelowMaxThenMax<ExpBelowMaxOperator, FlagSet>(row, target, max, next, out nextMax);
                 Multiply(target, 1f / s, target);
             }
 
@@ -219,20 +220,32 @@ public static partial class KernelMath
         }
     }
 
-    /// <summary><c>sum_j exp(x_j - max)</c> of a long row (stored into <paramref name="destination"/> when
-    /// <typeparamref name="TStore"/> is set), and in the same pass <paramref name="nextMax"/> = <c>Max(next)</c> when
-    /// <paramref name="next"/> is not empty (else 0).</summary>
+    /// <summary><see cref="SumExpBelowMaxThenMax{TExp, TStore}"/> for a sum that is not stored: with the exp that leaves
+    /// out the clamp (<see cref="ExpBelowMaxInSumOperator"/>, one vector operation fewer with AVX-512), and, when that sum
+    /// is not finite (a row with NaN, +inf, or values below about max - 2e20), the clamped exp's pass again: the bits of
+    /// <see cref="SumExpBelowMax"/> either way.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float SumExpBelowMaxThenMax<TStore>(ReadOnlySpan<float> row, Span<float> destination, float max, ReadOnlySpan<float> next, out float nextMax)
+    private static float SumOnlyExpBelowMaxThenMax(ReadOnlySpan<float> row, float max, ReadOnlySpan<float> next, out float nextMax)
+    {
+        float s = SumExpBelowMaxThenMax<ExpBelowMaxInSumOperator, FlagClear>(row, default, max, next, out nextMax);
+        return float.IsFinite(s) ? s : SumExpBelowMax(row, max);
+    }
+
+    /// <summary><c>sum_j exp(x_j - max)</c> of a long row with the exp <typeparamref name="TExp"/> (stored into
+    /// <paramref name="destination"/> when <typeparamref name="TStore"/> is set), and in the same pass
+    /// <paramref name="nextMax"/> = <c>Max(next)</c> when <paramref name="next"/> is not empty (else 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SumExpBelowMaxThenMax<TExp, TStore>(ReadOnlySpan<float> row, Span<float> destination, float max, ReadOnlySpan<float> next, out float nextMax)
+        where TExp : struct, ISimdOperator
         where TStore : struct, ISimdFlag
     {
         if (next.IsEmpty)
         {
             nextMax = 0f;
-            return SpanLoops.Reduce<float, SumAccumulator<ExpBelowMaxOperator>, TStore>(row, default, destination, max);
+            return SpanLoops.Reduce<float, SumAccumulator<TExp>, TStore>(row, default, destination, max);
         }
 
-        return SpanLoops.ReduceThenMax<float, SumAccumulator<ExpBelowMaxOperator>, TStore>(row, destination, max, next, out nextMax);
+        return SpanLoops.ReduceThenMax<float, SumAccumulator<TExp>, TStore>(row, destination, max, next, out nextMax);
     }
 
     /// <summary><c>sum_j exp(x_j - max)</c> of a row longer than a vector, with the softmax's exp: the bits of

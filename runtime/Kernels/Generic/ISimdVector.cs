@@ -92,6 +92,12 @@ internal interface ISimdVector<TSelf, T>
     /// shortcut is <see cref="SimdExp.NonPositiveInlined{TV, T}"/>).</summary>
     static abstract TSelf ExpBelowMax(TSelf x);
 
+    /// <summary><see cref="ExpBelowMax"/> for lanes that only go into a sum: the same bits for every lane at least -104;
+    /// below, ±0 or (from about -2e20) a non-finite value, so a caller whose sum is not finite takes
+    /// <see cref="ExpBelowMax"/> again (<see cref="KernelMath.ExpBelowMaxInSum(System.Runtime.Intrinsics.Vector512{float})"/>:
+    /// float with AVX-512 at 512 bits; <see cref="ExpBelowMax"/> itself elsewhere).</summary>
+    static abstract TSelf ExpBelowMaxInSum(TSelf x);
+
     /// <summary>2^(n + <paramref name="scale"/>) for lanes <c>t = n + 1.5 * 2^52</c> (double only; n + scale an integer
     /// in [-1022, 1023]).</summary>
     static abstract TSelf Pow2FromShifted(TSelf t, int scale);

@@ -157,6 +157,9 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>()) : Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128<T> ExpBelowMaxInSum(Simd128<T> x) => ExpBelowMax(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd128<T> Pow2FromShifted(Simd128<T> t, int scale) =>
         new(Vector128.ShiftLeft(t.V.AsInt64() + Vector128.Create(scale + 1023 - SimdExp.ShifterBits), 52).As<long, T>());
 

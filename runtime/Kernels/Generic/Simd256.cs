@@ -144,6 +144,9 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>()) : Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256<T> ExpBelowMaxInSum(Simd256<T> x) => ExpBelowMax(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd256<T> Pow2FromShifted(Simd256<T> t, int scale) =>
         new(Vector256.ShiftLeft(t.V.AsInt64() + Vector256.Create(scale + 1023 - SimdExp.ShifterBits), 52).As<long, T>());
 

@@ -152,6 +152,10 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
         typeof(T) == typeof(float) ? new(KernelMath.ExpBelowMax(x.V.AsSingle()).As<float, T>()) : Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512<T> ExpBelowMaxInSum(Simd512<T> x) =>
+        typeof(T) == typeof(float) ? new(KernelMath.ExpBelowMaxInSum(x.V.AsSingle()).As<float, T>()) : ExpBelowMax(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Simd512<T> Pow2FromShifted(Simd512<T> t, int scale) =>
         new(Vector512.ShiftLeft(t.V.AsInt64() + Vector512.Create(scale + 1023 - SimdExp.ShifterBits), 52).As<long, T>());
 

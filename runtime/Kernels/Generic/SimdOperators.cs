@@ -98,6 +98,20 @@ internal readonly struct ExpBelowMaxOperator : ISimdOperator
         typeof(T) == typeof(double) ? SimdExp.NonPositiveInlined<TV, T>(TV.Subtract(x, a)) : TV.ExpBelowMax(TV.Subtract(x, a));
 }
 
+/// <summary><see cref="ExpBelowMaxOperator"/> for a sum of exps only, never stored (float: <see cref="ISimdVector{TSelf, T}.ExpBelowMaxInSum"/>,
+/// one operation fewer with AVX-512): the same sum when it is finite; a caller whose sum is not finite computes it again
+/// with <see cref="ExpBelowMaxOperator"/>.</summary>
+internal readonly struct ExpBelowMaxInSumOperator : ISimdOperator
+{
+    public static bool UsesY => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
+        where TV : struct, ISimdVector<TV, T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        typeof(T) == typeof(double) ? SimdExp.NonPositiveInlined<TV, T>(TV.Subtract(x, a)) : TV.ExpBelowMaxInSum(TV.Subtract(x, a));
+}
+
 /// <summary><c>x * a</c>.</summary>
 internal readonly struct ScaleOperator : ISimdOperator
 {

@@ -94,6 +94,9 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     public static SimdScalar<T> ExpBelowMax(SimdScalar<T> x) => Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdScalar<T> ExpBelowMaxInSum(SimdScalar<T> x) => Exp(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Pow2FromShifted(SimdScalar<T> t, int scale)
     {
         long bits = (BitConverter.DoubleToInt64Bits(double.CreateTruncating(t.V)) + (scale + 1023 - SimdExp.ShifterBits)) << 52;

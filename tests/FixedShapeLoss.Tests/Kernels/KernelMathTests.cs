@@ -285,6 +285,60 @@ public sealed class KernelMathTests
         }
     }
 
+    /// <summary>The loss's sum-only exp (<c>KernelMath.ExpBelowMaxInSum</c>: with AVX-512 the table form without the clamp
+    /// at -104, one operation fewer) gives <c>ExpBelowMax</c>'s bits from -104 to 0 (every float of [-104, -87], every
+    /// 211th of [-104, 0]), and below -104 (every 997th float down to -inf, and -inf) only +0, -0 or a non-finite value:
+    /// so a finite sum of its lanes has the clamped exp's bits (x + -0 = x), and the callers take the clamped pass again
+    /// for a sum that is not finite. Without AVX-512 it is <c>ExpBelowMax</c> itself.</summary>
+    [Fact]
+    public void ExpBelowMaxInSum_ClampedBitsAbove_ZeroOrNonFiniteBelow()
+    {
+        var above = new List<float>();
+        for (int bits = BitConverter.SingleToInt32Bits(-87f); bits <= BitConverter.SingleToInt32Bits(-104f); bits++)
+        {
+            above.Add(BitConverter.Int32BitsToSingle(bits));
+        }
+
+        for (long bits = unchecked((int)0x80000000); bits <= BitConverter.SingleToInt32Bits(-104f); bits += 211)
+        {
+            above.Add(BitConverter.Int32BitsToSingle((int)bits));
+        }
+
+        above.AddRange(new[] { 0f, -0f, -104f, float.NaN });
+        var below = new List<float> { float.NegativeInfinity, float.MinValue, -104.00001f };
+        for (uint bits = 0xC2D00001u; bits < 0xFF800000u; bits += 997)
+        {
+            below.Add(BitConverter.UInt32BitsToSingle(bits));
+        }
+
+        var v = new float[16];
+        foreach (var (values, isAbove) in new[] { (above, true), (below, false) })
+        {
+            for (int i = 0; i < values.Count; i += 16)
+            {
+                for (int j = 0; j < 16; j++)
+                {
+                    v[j] = values[Math.Min(i + j, values.Count - 1)];
+                }
+
+                Vector512<float> inSum = KernelMath.ExpBelowMaxInSum(Vector512.Create(v));
+                Vector512<float> clamped = KernelMath.ExpBelowMax(Vector512.Create(v));
+                for (int j = 0; j < 16; j++)
+                {
+                    float y = inSum.GetElement(j);
+                    if (isAbove)
+                    {
+                        AssertSameBits(clamped.GetElement(j), y, v[j]);
+                    }
+                    else
+                    {
+                        Assert.True(y == 0f || !float.IsFinite(y), $"exp({v[j]:R}) in a sum: {y:R}, expected +-0 or not finite");
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>The row helpers' long-row path takes the softmax's exp (<c>ExpBelowMax</c>); it must give the bits of the
     /// public span helpers built on the full exp: <see cref="KernelMath.RowLogSumExp(ReadOnlySpan{float}, int, int, out float)"/>
     /// = log(<see cref="KernelMath.SumExp"/>(row, <see cref="KernelMath.Max"/>(row))) and
@@ -334,16 +388,26 @@ public sealed class KernelMathTests
     [Fact]
     public void LongRows_WholeMatrix_SameBitsAsTheRowHelpers()
     {
-        var value = LongRowValues();
+        // Half the samples keep every sum and loss finite (no NaN, +inf or +1e30 to be a row's maximum, no special value at a
+        // target), so that the one float compared still carries every row's bits.
         var gen =
             from batch in Gen.Int[1, 12]
             from classes in Gen.Int[9, 300].Where(c => c > 16 || !Avx2.IsSupported)
-            from logits in value.Array[batch * classes]
+            from finite in Gen.Bool
+            from logits in (finite ? FiniteLossValues() : LongRowValues()).Array[batch * classes]
             from targets in Gen.Int[-1, classes - 1].Array[batch] // -1: ignored
-            select (batch, classes, logits, targets);
+            select (batch, classes, finite, logits, targets);
         gen.Sample(sample =>
         {
-            var (batch, classes, logits, targets) = sample;
+            var (batch, classes, finite, logits, targets) = sample;
+            for (int i = 0; finite && i < batch; i++)
+            {
+                if (targets[i] >= 0 && !(Math.Abs(logits[i * classes + targets[i]]) <= 30f))
+                {
+                    logits[i * classes + targets[i]] = 1f;
+                }
+            }
+
             const float scale = 0.375f;
             double expectedSum = 0;
             var expectedGradient = new float[logits.Length];
@@ -430,9 +494,22 @@ public sealed class KernelMathTests
         }
     }
 
-    /// <summary>Logits for the long-row tests: mostly in [-30, 30], one in 13 NaN, +-inf, -200 or +-1e30.</summary>
+    /// <summary>Logits for the long-row tests: mostly in [-30, 30], one in 7 NaN, +-inf, +-1e30, -3e38, or a value whose
+    /// exp is 0 but which the loss's sum-only exp (no clamp at -104, <c>KernelMath.ExpBelowMaxInSum</c>) takes in another
+    /// way: just below -104 from the row's maximum, -200, or from -3e7 on, where its reduced argument is no longer small
+    /// and its result can be -0.</summary>
+    /// <summary>Logits that keep a row's maximum finite and moderate: mostly in [-30, 30], one in 7 -inf, -1e30, -3e38, or a
+    /// value whose exp is 0 but which the sum-only exp takes in another way (see <see cref="LongRowValues"/>).</summary>
+    private static Gen<float> FiniteLossValues() =>
+        Gen.Frequency(
+            (12, Gen.Float[-30f, 30f]),
+            (2, Gen.OneOfConst(float.NegativeInfinity, -1e30f, -3e38f, -110f, -140f, -200f, -3e7f, -1e8f, -7.5e9f)));
+
     private static Gen<float> LongRowValues() =>
-        Gen.Frequency((12, Gen.Float[-30f, 30f]), (1, Gen.OneOfConst(float.NaN, float.PositiveInfinity, float.NegativeInfinity, -200f, 1e30f, -1e30f)));
+        Gen.Frequency(
+            (12, Gen.Float[-30f, 30f]),
+            (2, Gen.OneOfConst(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e30f, -1e30f, -3e38f,
+                -110f, -140f, -200f, -3e7f, -1e8f, -7.5e9f)));
 
     private static void AssertSameBits(float expected, float actual, float input)
     {
