@@ -40,7 +40,8 @@ public static partial class KernelMath
     /// is at least one vector, or there is no vector to put rows in; 256 x 1000: 75.9 / 92.9 µs (AVX-512); Zen 4, stop
     /// 13: 70-74 / 93-106 µs (AVX-512), 100 / 124 µs (AVX2); stop 14 (each long row's maximum read in the previous
     /// row's exp pass, KernelMath.SmallRows.cs): 63-64 / 86-87 µs (AVX-512), 99 / 125 µs (AVX2); stop 15 (the exp's table
-    /// form with AVX-512, KernelMath.ExpTable.cs): 59.0 / 82.4 µs (AVX-512).</description></item>
+    /// form with AVX-512, KernelMath.ExpTable.cs; the forward's sum without the exp's clamp): 54.9 / 79.7-82.4 µs
+    /// (AVX-512).</description></item>
     /// <item><term>shape known (generic), batch &lt;= 4</term><description>AVX2 · <see cref="CrossEntropyPath.Quad256"/> ·
     /// one load per row, no gathers: 4 x 7 28 / 33 ns against 34 / 41 (Single512); AVX2 only 34 / 39 against 57 / 108 (the
     /// gather layout that Transpose256 replaced in stop 11); AVX2 29 / 32 since stop 13 (the softmax's exp in fewer steps).</description></item>
