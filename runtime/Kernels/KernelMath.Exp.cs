@@ -240,8 +240,9 @@ public static partial class KernelMath
     /// <summary><see cref="ExpBelowMax(Vector512{float})"/> of lanes that only go into a sum (a loss's or a log-softmax's
     /// sum of exps): with AVX-512, the table form without the clamp at -104, one vector operation fewer (256 x 1000
     /// forward 58.3 -> 54.0 us, Zen 4). A lane at least -104 (or NaN) gets ExpBelowMax's bits. A lane below gets
-    /// ExpBelowMax's +0 (so does -inf), or -0 (from -2.33e7 on, where the reduced argument is no longer small), or a
-    /// non-finite value (from -2.05e20 on): measured on every float below -104, and checked by
+    /// ExpBelowMax's +0, or -0 (from -2.33e7 on, where the reduced argument is no longer small), or a non-finite value
+    /// (from -2.05e20 on); -inf gives +0 on Zen 4, whose vscalefps scales the reduction's NaN (inf - inf) by 2^-inf to
+    /// +0 (a CPU that keeps the NaN sends such a row to the clamped pass). Measured on every float below -104, and checked by
     /// KernelMathTests.ExpBelowMaxInSum_ClampedBitsAbove_ZeroOrNonFiniteBelow. A sum of such lanes is then the clamped
     /// exp's sum to the bit, as x + -0 = x, or not finite, and the caller, which must check, takes
     /// <see cref="ExpBelowMax(Vector512{float})"/> again. Without AVX-512, ExpBelowMax itself.</summary>

@@ -26,11 +26,12 @@ namespace FixedShapeLoss;
 //      s + s q in one FMA, then vscalefps by k (it scales by 2^floor(k)), one rounding for a normal result.
 // Measured over every float in [-104, 89] against (float)Math.Exp((double)x) (Zen 4, AVX-512): max 1 ulp (max 0.996
 // ulp from the exact value), 1.91% of the normal results not correctly rounded (the polynomial form: 0.47%), subnormal
-// results within 1 ulp; on inputs spread evenly over the normal-result range [-87.3, 88.7], where most lanes take a
-// rounded table entry (not 2^0), 9.4% (the polynomial form: 0.56%). The table entries are rounded to float (up to 0.79
-// of 2^-24 off), which the final rounding adds to. Carrying each entry's rounding error into the polynomial (a second
-// lookup) brings that back to 0.56%, but the second vpermps took back almost all of the speed (256 x 1000 forward
-// 58.3 -> 62.5 us against 63.4 us for the polynomial form), so it is not done.
+// results within 1 ulp; on KernelMathTests.Exp_IsWithinOneUlpOfCorrectlyRounded's inputs (mostly spread evenly over the
+// normal-result range [-87.3, 88.7], where most lanes take a rounded table entry, not 2^0), 9.4% (the polynomial form:
+// 2.7%). The table entries are rounded to float (up to 0.79 of 2^-24 off), which the final rounding adds to. Carrying
+// each entry's rounding error into the polynomial (a second lookup) brings that down to 0.56%, but the second vpermps
+// took back almost all of the speed (256 x 1000 forward 58.3 -> 62.5 us against 63.4 us for the polynomial form), so
+// it is not done.
 public static partial class KernelMath
 {
     private const float Shifter16 = 786432f; // 1.5 * 2^19: adding it rounds to a multiple of 1/16
