@@ -109,7 +109,7 @@ internal readonly struct ExpBelowMaxInSumOperator : ISimdOperator
     public static TV Invoke<TV, T>(TV x, TV y, TV a, TV b, TV c)
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        typeof(T) == typeof(double) ? SimdExp.NonPositiveInlined<TV, T>(TV.Subtract(x, a)) : TV.ExpBelowMaxInSum(TV.Subtract(x, a));
+        typeof(T) == typeof(double) ? ExpBelowMaxOperator.Invoke<TV, T>(x, y, a, b, c) : TV.ExpBelowMaxInSum(TV.Subtract(x, a));
 }
 
 /// <summary><c>x * a</c>.</summary>
