@@ -13,6 +13,7 @@ namespace FixedShapeLoss.Benchmarks;
 /// Both run the same fixed blocks, so they return the same bits.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [WarmupCount(25)]

@@ -144,8 +144,8 @@ public static class KernelThreading
 
         private readonly ManualResetEventSlim _done = new(false);
         private Worker[] _workers = [];
-        private long _state;
-        private int _remaining;
+        private Counters _counters;
+        private int _threads;
         private delegate*<void*, int, int, double*, void> _run;
         private void* _body;
         private double* _partials;
@@ -175,9 +175,10 @@ public static class KernelThreading
             _rowsPerBlock = rowsPerBlock;
             _partials = partials;
             _error = null;
-            _remaining = blocks;
+            _threads = helpers + 1;
+            _counters.Remaining = blocks;
             _done.Reset();
-            Volatile.Write(ref _state, (long)blocks << 32); // publishes the fields above
+            Volatile.Write(ref _counters.State, (long)blocks << 32); // publishes the fields above
             for (int k = 0; k < helpers; k++)
             {
                 var worker = _workers[k];
@@ -195,14 +196,16 @@ public static class KernelThreading
             _error?.Throw();
         }
 
-        /// <summary>Claims (the first or the last unclaimed block) and runs one block; false when every block of the
-        /// current call is claimed.</summary>
+        /// <summary>Claims a run of unclaimed blocks at the front or the back of the current call and runs them; false
+        /// when every block is claimed. A claim takes a quarter of the unclaimed blocks per thread, at least one (guided
+        /// self-scheduling: few claims at the start, single blocks at the end, so the threads still finish at most one
+        /// block apart); each claim is a compare-and-swap on a line the other threads write too.</summary>
         public bool TryRunOne(bool fromBack)
         {
-            int claimed;
+            int claimed, count;
             while (true)
             {
-                long state = Volatile.Read(ref _state);
+                long state = Volatile.Read(ref _counters.State);
                 int front = (int)(state & 0xFFFFFFFF);
                 int back = (int)(state >> 32);
                 if (front >= back)
@@ -210,25 +213,29 @@ public static class KernelThreading
                     return false;
                 }
 
-                claimed = fromBack ? back - 1 : front;
-                long next = fromBack ? ((long)(back - 1) << 32) | (uint)front : ((long)back << 32) | (uint)(front + 1);
-                if (Interlocked.CompareExchange(ref _state, next, state) == state)
+                count = Math.Max(1, (back - front) / (2 * _threads));
+                claimed = fromBack ? back - count : front;
+                long next = fromBack ? ((long)(back - count) << 32) | (uint)front : ((long)back << 32) | (uint)(front + count);
+                if (Interlocked.CompareExchange(ref _counters.State, next, state) == state)
                 {
                     break;
                 }
             }
 
-            int first = claimed * _rowsPerBlock;
             try
             {
-                _run(_body, first, Math.Min(_batch, first + _rowsPerBlock), _partials + 2 * claimed);
+                for (int b = claimed; b < claimed + count; b++)
+                {
+                    int first = b * _rowsPerBlock;
+                    _run(_body, first, Math.Min(_batch, first + _rowsPerBlock), _partials + 2 * b);
+                }
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _error, ExceptionDispatchInfo.Capture(e), null);
             }
 
-            if (Interlocked.Decrement(ref _remaining) == 0)
+            if (Interlocked.Add(ref _counters.Remaining, -count) == 0)
             {
                 _done.Set();
             }
@@ -268,7 +275,7 @@ public static class KernelThreading
         {
             get
             {
-                long state = Volatile.Read(ref _state);
+                long state = Volatile.Read(ref _counters.State);
                 return (int)(state & 0xFFFFFFFF) < (int)(state >> 32);
             }
         }
@@ -281,13 +288,13 @@ public static class KernelThreading
             // growing back-off, used before stop 11, went to sleep after about ten looks, and waking the caller
             // again cost 10-15 µs in the project's VM, more than a block of 8 x 32000). Usually the blocks are done
             // already: no clock read then.
-            if (Volatile.Read(ref _remaining) == 0)
+            if (Volatile.Read(ref _counters.Remaining) == 0)
             {
                 return;
             }
 
             long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + s_workerSpinTicks;
-            for (int k = 1; Volatile.Read(ref _remaining) != 0; k++)
+            for (int k = 1; Volatile.Read(ref _counters.Remaining) != 0; k++)
             {
                 Thread.SpinWait(1);
                 if ((k & 255) == 0 && System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
@@ -296,12 +303,27 @@ public static class KernelThreading
                 }
             }
 
-            while (Volatile.Read(ref _remaining) != 0)
+            while (Volatile.Read(ref _counters.Remaining) != 0)
             {
                 _done.Wait();
                 _done.Reset();
             }
         }
+    }
+
+    /// <summary>The two words every thread of a call writes, each on a cache line of its own (64 bytes apart and from
+    /// the job's other fields, which the threads only read), so a claim does not take the read-only fields' line away
+    /// from the other thread.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 192)]
+    private struct Counters
+    {
+        /// <summary><c>(back &lt;&lt; 32) | front</c>: the unclaimed blocks are <c>[front, back)</c>.</summary>
+        [System.Runtime.InteropServices.FieldOffset(64)]
+        public long State;
+
+        /// <summary>The blocks of the current call not yet finished.</summary>
+        [System.Runtime.InteropServices.FieldOffset(128)]
+        public int Remaining;
     }
 
     /// <summary>A reusable thread-pool work item of one job: takes blocks until none is left. <see cref="Queued"/> is
