@@ -20,13 +20,13 @@ public static partial class KernelMath
     private static unsafe float TinyQuad256<TShape>(float* x, int* t, int ignoreIndex, float* gradient, float scale)
         where TShape : struct, IKernelShape
     {
-        var total = TinyQuadGroup<TShape>(x, t, 0, ignoreIndex, gradient, scale);
+        float total = TinyQuadGroup<TShape>(x, t, 0, ignoreIndex, gradient, scale);
         for (int first = 4; first < TShape.Batch; first += 4)
         {
             total += TinyQuadGroup<TShape>(x, t, first, ignoreIndex, gradient, scale);
         }
 
-        return Vector128.Sum(total);
+        return total;
     }
 
     /// <summary>Rows [first, first + 4) of a matrix of at most 16 classes, lanes = rows, with 256-bit vectors
@@ -36,10 +36,13 @@ public static partial class KernelMath
     /// transpose turns the gradient blocks back into rows. No gathers, no scratch memory; compiled per shape, so
     /// the masks are constants. Same results as the other lanes = rows paths up to the exp (here
     /// <see cref="Exp(Vector256{float})"/> itself, bit for bit the row helpers' exp) and the order of additions.
-    /// Returns the losses of rows first..first+3 in lanes 0-3, 0 on rows that are ignored or past the batch.
+    /// Returns the sum of the losses of rows first..first+3 (<c>Vector128.Sum</c> of lanes holding them, 0 on rows
+    /// that are ignored or past the batch): a float comes back in a register, where a vector came back through
+    /// memory (the call's return buffer) and its sum waited on the store (4 x 7 forward, console loop, Zen 4:
+    /// see the selector's table).
     /// The gradient rows of the group are all computed before the first store (the gradient may be the logits),
     /// and no store leaves the group's rows, so later groups still read their own logits.</summary>
-    private static unsafe Vector128<float> TinyQuadGroup<TShape>(float* x, int* t, int first, int ignoreIndex, float* gradient, float scale)
+    private static unsafe float TinyQuadGroup<TShape>(float* x, int* t, int first, int ignoreIndex, float* gradient, float scale)
         where TShape : struct, IKernelShape
     {
         int batch = TShape.Batch;
@@ -159,7 +162,7 @@ public static partial class KernelMath
             TinyQuadStore(gradient, first, 3, classes, groupEnd, g3, w3);
         }
 
-        return loss.GetLower() & keep128.AsSingle();
+        return Vector128.Sum(loss.GetLower() & keep128.AsSingle());
     }
 
     /// <summary>Stores gradient row <paramref name="first"/> + <paramref name="row"/> (nothing past the batch), each
