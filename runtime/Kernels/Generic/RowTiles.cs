@@ -183,8 +183,6 @@ internal static class RowTiles
                 }
             }
 
-            total.Add(groupLoss);
-
             if (backward)
             {
                 // g_j = exp(x_j - m) * (scale / s), then g_t -= scale; 0 on ignored rows.
@@ -197,6 +195,17 @@ internal static class RowTiles
 
                 StoreTransposed(ref tiles, lanes, targets.Slice(first, rows), classes, ignoreIndex, scale, gradient.Slice(first * classes, rows * classes));
             }
+
+            if (batch <= lanes)
+            {
+                // The only group (a constant for a shape type): the compensated sum of one term is that term, and + 0
+                // turns a -0 into +0 as that sum does; returned from a register, without the sum's round trip through
+                // the stack, which sat on the call's critical path (4 x 7 double, console loop, Zen 4 AVX-512: forward
+                // 73.7-74.0 -> 68.4-70.8 ns, backward 84.2-85.0 -> 81.4-82.8 ns).
+                return groupLoss + 0d;
+            }
+
+            total.Add(groupLoss);
         }
 
         return total.Value;
