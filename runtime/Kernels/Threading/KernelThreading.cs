@@ -188,7 +188,7 @@ public static class KernelThreading
                 }
             }
 
-            while (TryRunOne(fromBack: false))
+            while (TryRunClaim(fromBack: false))
             {
             }
 
@@ -198,9 +198,10 @@ public static class KernelThreading
 
         /// <summary>Claims a run of unclaimed blocks at the front or the back of the current call and runs them; false
         /// when every block is claimed. A claim takes a quarter of the unclaimed blocks per thread, at least one (guided
-        /// self-scheduling: few claims at the start, single blocks at the end, so the threads still finish at most one
-        /// block apart); each claim is a compare-and-swap on a line the other threads write too.</summary>
-        public bool TryRunOne(bool fromBack)
+        /// self-scheduling: few claims at the start, single blocks once fewer than 4 per thread are left, so threads of
+        /// the same speed end about one block apart, as with single claims); each claim is a compare-and-swap on a line
+        /// the other threads write too. 256 x 1000 on 2 threads: about 12 claims instead of 29.</summary>
+        public bool TryRunClaim(bool fromBack)
         {
             int claimed, count;
             while (true)
@@ -336,7 +337,7 @@ public static class KernelThreading
         {
             while (true)
             {
-                while (job.TryRunOne(fromBack: true))
+                while (job.TryRunClaim(fromBack: true))
                 {
                 }
 
