@@ -315,21 +315,4 @@ public static partial class LossFamily
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowLength(int actual, int expected, string paramName) =>
         throw new ArgumentException($"'{paramName}' must have length {expected}, but its length is {actual}.", paramName);
-
-    /// <summary>A double sum with Neumaier's compensation.</summary>
-    private struct CompensatedSum
-    {
-        private double _sum;
-        private double _compensation;
-
-        public readonly double Value => double.IsFinite(_sum) ? _sum + _compensation : _sum; // inf and NaN as they are
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(double value)
-        {
-            double t = _sum + value;
-            _compensation += Math.Abs(_sum) >= Math.Abs(value) ? (_sum - t) + value : (value - t) + _sum;
-            _sum = t;
-        }
-    }
 }
