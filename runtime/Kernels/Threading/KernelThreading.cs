@@ -35,9 +35,11 @@ public static class KernelThreading
 
     /// <summary>The elements a block aims at (2^13 = 8,192, 32 KiB of float, 2.5 to 4 µs of a forward pass): a block is
     /// <c>ceil(BlockLength / Classes)</c> whole rows (a multiple of 8 rows when Classes &lt;= 16, the row groups of
-    /// the lanes = rows layouts), and never more than <see cref="MaxBlocks"/> blocks. The threads finish at most one
-    /// block apart, so smaller blocks waste less at the end of a call (2^14 before stop 11: 256 x 1000 forward on 2
-    /// cores 0.57 of the one-thread time, 2^13: 0.53, BenchmarkDotNet, Zen 4).</summary>
+    /// the lanes = rows layouts), and never more than <see cref="MaxBlocks"/> blocks. The last claims of a call are
+    /// single blocks, so threads of the same speed finish about one block apart, and smaller blocks waste less at the
+    /// end of a call (2^14 before stop 11: 256 x 1000 forward on 2 cores 0.57 of the one-thread time, 2^13: 0.53,
+    /// BenchmarkDotNet, Zen 4); 2^12 in stop 16 was 0.9% slower on one thread (a first-row pass per block) and no
+    /// faster on two (console loop).</summary>
     public const int BlockLength = 1 << 13;
 
     /// <summary>The most blocks a matrix is cut into (their partial sums live on the caller's stack).</summary>
@@ -128,12 +130,12 @@ public static class KernelThreading
         where TBody : unmanaged, IRowBlock =>
         ((TBody*)body)->Run(first, end, partials);
 
-    /// <summary>One caller thread's reusable job. State: <c>(back &lt;&lt; 32) | front</c> in one long, the unclaimed
-    /// blocks being <c>[front, back)</c>: the caller claims from the front, the workers from the back (a compare-and-
-    /// swap), so from call to call each thread runs about the same rows and finds them, and the gradient lines it
-    /// writes, in its own cache. A claim sees the bounds of the call it claims in; a work item still queued (or
-    /// spinning) from an earlier call either claims a block of the current call (then every field it reads was
-    /// written before the call was published) or finds nothing left.</summary>
+    /// <summary>One caller thread's reusable job. <see cref="Counters.State"/>: <c>(back &lt;&lt; 32) | front</c> in one
+    /// long, the unclaimed blocks being <c>[front, back)</c>: the caller claims runs of blocks from the front, the
+    /// workers from the back (a compare-and-swap, <see cref="TryRunClaim"/>), so from call to call each thread runs
+    /// about the same rows and finds them, and the gradient lines it writes, in its own cache. A claim sees the bounds
+    /// of the call it claims in; a work item still queued (or spinning) from an earlier call either claims blocks of
+    /// the current call (then every field it reads was written before the call was published) or finds nothing left.</summary>
     private sealed unsafe class Job
     {
         // dotnet/runtime names thread-static fields t_; .editorconfig cannot tell them from other static fields.
