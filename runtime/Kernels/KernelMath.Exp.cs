@@ -85,58 +85,18 @@ public static partial class KernelMath
     /// <param name="x">The exponents.</param>
     /// <returns>exp of each lane.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Exp(Vector128<float> x)
-    {
-        if (ExpUsesTable)
-        {
-            return ExpTable(Clamp(x));
-        }
+    public static Vector128<float> Exp(Vector128<float> x) =>
+        ExpUsesTable ? ExpTable(ClampExp<Vector128<float>, FamilyVector128<float>>(x)) : ExpPolynomialForm<Vector128<float>, FamilyVector128<float>>(x);
 
-        Vector128<float> p = ExpPolynomial(Clamp(x), 1f, out Vector128<float> t);
-        Vector128<int> ni = t.AsInt32() - Vector128.Create(ShifterBits);
-        Vector128<int> n1 = Vector128.ShiftRightArithmetic(ni, 1);
-        Vector128<float> s1 = (Vector128.ShiftLeft(n1, 23) + Vector128.Create(0x3F800000)).AsSingle();
-        Vector128<float> s2 = (Vector128.ShiftLeft(ni - n1, 23) + Vector128.Create(0x3F800000)).AsSingle();
-        return p * s1 * s2;
-    }
-
-    /// <summary>e raised to each element of <paramref name="x"/>; bit for bit <see cref="Exp(float)"/> on every lane.</summary>
-    /// <param name="x">The exponents.</param>
-    /// <returns>exp of each lane.</returns>
+    /// <inheritdoc cref="Exp(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Exp(Vector256<float> x)
-    {
-        if (ExpUsesTable)
-        {
-            return ExpTable(Clamp(x));
-        }
+    public static Vector256<float> Exp(Vector256<float> x) =>
+        ExpUsesTable ? ExpTable(ClampExp<Vector256<float>, FamilyVector256<float>>(x)) : ExpPolynomialForm<Vector256<float>, FamilyVector256<float>>(x);
 
-        Vector256<float> p = ExpPolynomial(Clamp(x), 1f, out Vector256<float> t);
-        Vector256<int> ni = t.AsInt32() - Vector256.Create(ShifterBits);
-        Vector256<int> n1 = Vector256.ShiftRightArithmetic(ni, 1);
-        Vector256<float> s1 = (Vector256.ShiftLeft(n1, 23) + Vector256.Create(0x3F800000)).AsSingle();
-        Vector256<float> s2 = (Vector256.ShiftLeft(ni - n1, 23) + Vector256.Create(0x3F800000)).AsSingle();
-        return p * s1 * s2;
-    }
-
-    /// <summary>e raised to each element of <paramref name="x"/>; bit for bit <see cref="Exp(float)"/> on every lane.</summary>
-    /// <param name="x">The exponents.</param>
-    /// <returns>exp of each lane.</returns>
+    /// <inheritdoc cref="Exp(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Exp(Vector512<float> x)
-    {
-        if (ExpUsesTable)
-        {
-            return ExpTable(Clamp(x));
-        }
-
-        Vector512<float> p = ExpPolynomial(Clamp(x), 1f, out Vector512<float> t);
-        Vector512<int> ni = t.AsInt32() - Vector512.Create(ShifterBits);
-        Vector512<int> n1 = Vector512.ShiftRightArithmetic(ni, 1);
-        Vector512<float> s1 = (Vector512.ShiftLeft(n1, 23) + Vector512.Create(0x3F800000)).AsSingle();
-        Vector512<float> s2 = (Vector512.ShiftLeft(ni - n1, 23) + Vector512.Create(0x3F800000)).AsSingle();
-        return p * s1 * s2;
-    }
+    public static Vector512<float> Exp(Vector512<float> x) =>
+        ExpUsesTable ? ExpTable(ClampExp<Vector512<float>, FamilyVector512<float>>(x)) : ExpPolynomialForm<Vector512<float>, FamilyVector512<float>>(x);
 
     // The softmax's exp, ExpBelowMax: lanes x - max <= 0 (or NaN). The same bits as Exp on that range in fewer steps:
     // no upper clamp; with AVX-512 the same table form; without it (where Exp scales by two powers of two, 9 operations)
@@ -152,90 +112,18 @@ public static partial class KernelMath
     /// <param name="x">The exponents, each at most 0 or NaN (a positive lane gives an unspecified value).</param>
     /// <returns>exp of each lane.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<float> ExpBelowMax(Vector128<float> x)
-    {
-        Vector128<float> lo = Vector128.Create(ClampLow);
-        x = Sse.IsSupported ? Sse.Max(lo, x) : Vector128.ConditionalSelect(Vector128.LessThan(x, lo), lo, x); // NaN stays NaN
-        if (ExpUsesTable)
-        {
-            return ExpTable(x);
-        }
+    internal static Vector128<float> ExpBelowMax(Vector128<float> x) =>
+        ExpUsesTable ? ExpTable(AboveClampLow<Vector128<float>, FamilyVector128<float>>(x)) : ExpBelowMaxPolynomial<Vector128<float>, FamilyVector128<float>>(x);
 
-        Vector128<float> q = ExpPolynomial(x, Tiny, out Vector128<float> t); // p 2^-24
-        return q * Vector128.ShiftLeft(t.AsInt32() + Vector128.Create(ScaledBias), 23).AsSingle();
-    }
-
-    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n and
-    /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
-    /// for <see cref="ExpBelowMax(Vector128{float})"/>: each step's result is then p's times k exactly).</summary>
+    /// <inheritdoc cref="ExpBelowMax(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> ExpPolynomial(Vector128<float> x, float k, out Vector128<float> t)
-    {
-        t = MulAdd(x, Vector128.Create(Log2E), Vector128.Create(Shifter));
-        Vector128<float> n = t - Vector128.Create(Shifter);
-        Vector128<float> r = MulAdd(n, Vector128.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector128.Create(-Ln2Lo), r);
-        Vector128<float> p = MulAdd(Vector128.Create(C6 * k), r, Vector128.Create(C5 * k));
-        p = MulAdd(p, r, Vector128.Create(C4 * k));
-        p = MulAdd(p, r, Vector128.Create(C3 * k));
-        p = MulAdd(p, r, Vector128.Create(C2 * k));
-        p = MulAdd(p, r, Vector128.Create(k));
-        return MulAdd(p, r, Vector128.Create(k));
-    }
+    internal static Vector256<float> ExpBelowMax(Vector256<float> x) =>
+        ExpUsesTable ? ExpTable(AboveClampLow<Vector256<float>, FamilyVector256<float>>(x)) : ExpBelowMaxPolynomial<Vector256<float>, FamilyVector256<float>>(x);
 
-    /// <summary><see cref="Exp(Vector256{float})"/> of lanes that are at most 0 or NaN (a softmax's <c>x - max</c>): the
-    /// same bits in fewer steps.</summary>
-    /// <param name="x">The exponents, each at most 0 or NaN (a positive lane gives an unspecified value).</param>
-    /// <returns>exp of each lane.</returns>
+    /// <inheritdoc cref="ExpBelowMax(Vector128{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> ExpBelowMax(Vector256<float> x)
-    {
-        Vector256<float> lo = Vector256.Create(ClampLow);
-        x = Avx.IsSupported ? Avx.Max(lo, x) : Vector256.ConditionalSelect(Vector256.LessThan(x, lo), lo, x); // NaN stays NaN
-        if (ExpUsesTable)
-        {
-            return ExpTable(x);
-        }
-
-        Vector256<float> q = ExpPolynomial(x, Tiny, out Vector256<float> t); // p 2^-24
-        return q * Vector256.ShiftLeft(t.AsInt32() + Vector256.Create(ScaledBias), 23).AsSingle();
-    }
-
-    /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n and
-    /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
-    /// for <see cref="ExpBelowMax(Vector256{float})"/>: each step's result is then p's times k exactly).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ExpPolynomial(Vector256<float> x, float k, out Vector256<float> t)
-    {
-        t = MulAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter));
-        Vector256<float> n = t - Vector256.Create(Shifter);
-        Vector256<float> r = MulAdd(n, Vector256.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector256.Create(-Ln2Lo), r);
-        Vector256<float> p = MulAdd(Vector256.Create(C6 * k), r, Vector256.Create(C5 * k));
-        p = MulAdd(p, r, Vector256.Create(C4 * k));
-        p = MulAdd(p, r, Vector256.Create(C3 * k));
-        p = MulAdd(p, r, Vector256.Create(C2 * k));
-        p = MulAdd(p, r, Vector256.Create(k));
-        return MulAdd(p, r, Vector256.Create(k));
-    }
-
-    /// <summary><see cref="Exp(Vector512{float})"/> of lanes that are at most 0 or NaN (a softmax's <c>x - max</c>): the
-    /// same bits in fewer steps.</summary>
-    /// <param name="x">The exponents, each at most 0 or NaN (a positive lane gives an unspecified value).</param>
-    /// <returns>exp of each lane.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> ExpBelowMax(Vector512<float> x)
-    {
-        Vector512<float> lo = Vector512.Create(ClampLow);
-        x = Avx512F.IsSupported ? Avx512F.Max(lo, x) : Vector512.ConditionalSelect(Vector512.LessThan(x, lo), lo, x); // NaN stays NaN
-        if (ExpUsesTable)
-        {
-            return ExpTable(x);
-        }
-
-        Vector512<float> q = ExpPolynomial(x, Tiny, out Vector512<float> t); // p 2^-24
-        return q * Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(ScaledBias), 23).AsSingle();
-    }
+    internal static Vector512<float> ExpBelowMax(Vector512<float> x) =>
+        ExpUsesTable ? ExpTable(AboveClampLow<Vector512<float>, FamilyVector512<float>>(x)) : ExpBelowMaxPolynomial<Vector512<float>, FamilyVector512<float>>(x);
 
     /// <summary><see cref="ExpBelowMax(Vector512{float})"/> of lanes that only go into a sum (a loss's or a log-softmax's
     /// sum of exps): with AVX-512, the table form without the clamp at -104, one vector operation fewer (256 x 1000
@@ -251,62 +139,62 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> ExpBelowMaxInSum(Vector512<float> x) => ExpUsesTable ? ExpTable(x) : ExpBelowMax(x);
 
+    // The vector forms, written once for every width over the element-wise losses' vector operations (IFamilyVector,
+    // raw Vector128/256/512 of float: TS.MulAdd is fused exactly where the scalar MulAdd is, TS.Max/Min are x86's
+    // maxps/minps or the same comparisons spelled out), so every width runs the same IEEE operations.
+
+    /// <summary>Step 1: x clamped to [ClampLow, ClampHigh]; NaN passes through (max(lo, x) and min(hi, x) return their
+    /// second operand when either is NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ClampExp<TV, TS>(TV x)
+        where TV : struct
+        where TS : IFamilyVector<TV, float> =>
+        TS.Min(TS.Splat(ClampHigh), AboveClampLow<TV, TS>(x));
+
+    /// <summary>x raised to at least ClampLow; NaN passes through.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV AboveClampLow<TV, TS>(TV x)
+        where TV : struct
+        where TS : IFamilyVector<TV, float> =>
+        TS.Max(TS.Splat(ClampLow), x);
+
+    /// <summary>Steps 1 to 5 of the polynomial form: p(r) scaled by 2^n in two exact factors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ExpPolynomialForm<TV, TS>(TV x)
+        where TV : struct
+        where TS : IFamilyVector<TV, float>
+    {
+        TV p = ExpPolynomial<TV, TS>(ClampExp<TV, TS>(x), 1f, out TV t);
+        return TS.ScaleByShiftedExponent(p, t);
+    }
+
+    /// <summary>The polynomial form of <c>ExpBelowMax</c>: x raised to at least ClampLow, then p 2^-24 times 2^(n + 24).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ExpBelowMaxPolynomial<TV, TS>(TV x)
+        where TV : struct
+        where TS : IFamilyVector<TV, float>
+    {
+        TV q = ExpPolynomial<TV, TS>(AboveClampLow<TV, TS>(x), Tiny, out TV t); // p 2^-24
+        return TS.Multiply(q, TS.Pow2FromShifted(t, ScaledBias));
+    }
+
     /// <summary>Steps 2 to 4 of the exp on clamped lanes: <paramref name="t"/> = shifter + n and
     /// the polynomial p(r) of r = x - n ln 2, its coefficients and its two 1s times <paramref name="k"/> (1, or 2^-24
-    /// for <see cref="ExpBelowMax(Vector512{float})"/>: each step's result is then p's times k exactly).</summary>
+    /// for <c>ExpBelowMax</c>: each step's result is then p's times k exactly).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ExpPolynomial(Vector512<float> x, float k, out Vector512<float> t)
+    private static TV ExpPolynomial<TV, TS>(TV x, float k, out TV t)
+        where TV : struct
+        where TS : IFamilyVector<TV, float>
     {
-        t = MulAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter));
-        Vector512<float> n = t - Vector512.Create(Shifter);
-        Vector512<float> r = MulAdd(n, Vector512.Create(-Ln2Hi), x);
-        r = MulAdd(n, Vector512.Create(-Ln2Lo), r);
-        Vector512<float> p = MulAdd(Vector512.Create(C6 * k), r, Vector512.Create(C5 * k));
-        p = MulAdd(p, r, Vector512.Create(C4 * k));
-        p = MulAdd(p, r, Vector512.Create(C3 * k));
-        p = MulAdd(p, r, Vector512.Create(C2 * k));
-        p = MulAdd(p, r, Vector512.Create(k));
-        return MulAdd(p, r, Vector512.Create(k));
-    }
-
-    // Clamp to [ClampLow, ClampHigh] keeping NaN: max(lo, x) and min(hi, x) return their second operand
-    // when either is NaN (x86 maxps/minps semantics; the portable fallback spells out the same comparisons).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Clamp(Vector128<float> x)
-    {
-        Vector128<float> lo = Vector128.Create(ClampLow), hi = Vector128.Create(ClampHigh);
-        if (Sse.IsSupported)
-        {
-            return Sse.Min(hi, Sse.Max(lo, x));
-        }
-
-        x = Vector128.ConditionalSelect(Vector128.LessThan(x, lo), lo, x);
-        return Vector128.ConditionalSelect(Vector128.GreaterThan(x, hi), hi, x);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Clamp(Vector256<float> x)
-    {
-        Vector256<float> lo = Vector256.Create(ClampLow), hi = Vector256.Create(ClampHigh);
-        if (Avx.IsSupported)
-        {
-            return Avx.Min(hi, Avx.Max(lo, x));
-        }
-
-        x = Vector256.ConditionalSelect(Vector256.LessThan(x, lo), lo, x);
-        return Vector256.ConditionalSelect(Vector256.GreaterThan(x, hi), hi, x);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Clamp(Vector512<float> x)
-    {
-        Vector512<float> lo = Vector512.Create(ClampLow), hi = Vector512.Create(ClampHigh);
-        if (Avx512F.IsSupported)
-        {
-            return Avx512F.Min(hi, Avx512F.Max(lo, x));
-        }
-
-        x = Vector512.ConditionalSelect(Vector512.LessThan(x, lo), lo, x);
-        return Vector512.ConditionalSelect(Vector512.GreaterThan(x, hi), hi, x);
+        t = TS.MulAdd(x, TS.Splat(Log2E), TS.Splat(Shifter));
+        TV n = TS.Subtract(t, TS.Splat(Shifter));
+        TV r = TS.MulAdd(n, TS.Splat(-Ln2Hi), x);
+        r = TS.MulAdd(n, TS.Splat(-Ln2Lo), r);
+        TV p = TS.MulAdd(TS.Splat(C6 * k), r, TS.Splat(C5 * k));
+        p = TS.MulAdd(p, r, TS.Splat(C4 * k));
+        p = TS.MulAdd(p, r, TS.Splat(C3 * k));
+        p = TS.MulAdd(p, r, TS.Splat(C2 * k));
+        p = TS.MulAdd(p, r, TS.Splat(k));
+        return TS.MulAdd(p, r, TS.Splat(k));
     }
 }

@@ -72,11 +72,7 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ExpTable(Vector256<float> x)
     {
-        Vector256<float> t = MulAdd(x, Vector256.Create(Log2E), Vector256.Create(Shifter16));
-        Vector256<float> k = t - Vector256.Create(Shifter16);
-        Vector256<float> r = MulAdd(k, Vector256.Create(-Ln2Hi), x);
-        r = MulAdd(k, Vector256.Create(-Ln2Lo), r);
-        Vector256<float> q = MulAdd(MulAdd(Vector256.Create(D3), r, Vector256.Create(D2)), r, Vector256<float>.One) * r;
+        Vector256<float> q = ExpTableReduce<Vector256<float>, FamilyVector256<float>>(x, out Vector256<float> t, out Vector256<float> k);
         Vector256<float> s = Avx512F.VL.PermuteVar8x32x2(
             Vector256.Create(E0, E1, E2, E3, E4, E5, E6, E7), t.AsInt32(), Vector256.Create(E8, E9, E10, E11, E12, E13, E14, E15));
         return Avx512F.VL.Scale(MulAdd(s, q, s), k);
@@ -85,13 +81,24 @@ public static partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpTable(Vector512<float> x)
     {
-        Vector512<float> t = MulAdd(x, Vector512.Create(Log2E), Vector512.Create(Shifter16));
-        Vector512<float> k = t - Vector512.Create(Shifter16);
-        Vector512<float> r = MulAdd(k, Vector512.Create(-Ln2Hi), x);
-        r = MulAdd(k, Vector512.Create(-Ln2Lo), r);
-        Vector512<float> q = MulAdd(MulAdd(Vector512.Create(D3), r, Vector512.Create(D2)), r, Vector512<float>.One) * r;
+        Vector512<float> q = ExpTableReduce<Vector512<float>, FamilyVector512<float>>(x, out Vector512<float> t, out Vector512<float> k);
         Vector512<float> s = Avx512F.PermuteVar16x32(
             Vector512.Create(E0, E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, E13, E14, E15), t.AsInt32());
         return Avx512F.Scale(MulAdd(s, q, s), k);
+    }
+
+    /// <summary>Steps 1 to 3 of the table form, written once for the vector widths: <paramref name="t"/> = 1.5 * 2^19 +
+    /// <paramref name="k"/>, k = x log2 e rounded to a multiple of 1/16 (the low 4 bits of t's pattern index the table),
+    /// and the returned q = r (1 + D2 r + D3 r^2) for r = x - k ln 2; the caller forms 2^floor(k) (s + s q).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ExpTableReduce<TV, TS>(TV x, out TV t, out TV k)
+        where TV : struct
+        where TS : IFamilyVector<TV, float>
+    {
+        t = TS.MulAdd(x, TS.Splat(Log2E), TS.Splat(Shifter16));
+        k = TS.Subtract(t, TS.Splat(Shifter16));
+        TV r = TS.MulAdd(k, TS.Splat(-Ln2Hi), x);
+        r = TS.MulAdd(k, TS.Splat(-Ln2Lo), r);
+        return TS.Multiply(TS.MulAdd(TS.MulAdd(TS.Splat(D3), r, TS.Splat(D2)), r, TS.Splat(1f)), r);
     }
 }

@@ -8,7 +8,10 @@ namespace FixedShapeLoss;
 
 // The few vector operations the element-wise losses need, as static abstract members, so that their math
 // (FamilyMath) and their loops (LossFamily.Drive) are written once and compiled by the JIT for 128-, 256- and
-// 512-bit vectors of float or double. Only the bit-level steps (2^n from a shifted exponent, splitting a number
+// 512-bit vectors of float or double. The float exp of the cross-entropy kernels (KernelMath.Exp.cs,
+// KernelMath.ExpTable.cs) is written once over them too: the raw vector types, not wrapper structs, keep every
+// operation inlined into the large callers (wrapping them, as ISimdVector's Simd128/256/512 do, stopped the JIT
+// inlining the element-wise losses' terms: stop 16). Only the bit-level steps (2^n from a shifted exponent, splitting a number
 // into mantissa and exponent) depend on the element type; each is a typeof(T) test the JIT folds.
 internal interface IFamilyVector<TV, T>
     where TV : struct
@@ -35,8 +38,12 @@ internal interface IFamilyVector<TV, T>
 
     static abstract TV Abs(TV a);
 
-    /// <summary>Lane-wise <c>a &gt; b ? a : b</c> (NaN in <paramref name="a"/> gives <paramref name="b"/>).</summary>
+    /// <summary>Lane-wise <c>a &gt; b ? a : b</c>: NaN in either gives <paramref name="b"/>, as do equal lanes (x86's
+    /// max instruction, which it is where the CPU has it).</summary>
     static abstract TV Max(TV a, TV b);
+
+    /// <summary>Lane-wise <c>a &lt; b ? a : b</c>: NaN in either gives <paramref name="b"/>, as do equal lanes (x86's min).</summary>
+    static abstract TV Min(TV a, TV b);
 
     static abstract TV GreaterThan(TV a, TV b);
 
@@ -53,9 +60,14 @@ internal interface IFamilyVector<TV, T>
     /// <summary>The sum of the lanes, each widened to double and added in double.</summary>
     static abstract double SumWide(TV value);
 
-    /// <summary><c>p * 2^n</c> where <c>n</c> sits in the low bits of <c>shifted = n + 1.5 * 2^52</c> (double only: the float
-    /// exp is the core's, KernelMath.ExpBelowMax), in two exact power-of-two factors so subnormal results round once.</summary>
+    /// <summary><c>p * 2^n</c> where the integer <c>n</c> sits in the low bits of <c>shifted = n + 1.5 * 2^52</c> (float:
+    /// <c>1.5 * 2^23</c>), in two exact power-of-two factors, <c>2^(n &gt;&gt; 1)</c> then <c>2^(n - (n &gt;&gt; 1))</c>, so a
+    /// subnormal result is rounded once.</summary>
     static abstract TV ScaleByShiftedExponent(TV p, TV shifted);
+
+    /// <summary>The bits of <paramref name="shifted"/> plus <paramref name="bias"/>, moved into the exponent field: with
+    /// <c>shifted = n + 1.5 * 2^23</c> (float) and <paramref name="bias"/> = 127 + b - 0x4B400000, that is <c>2^(n + b)</c>.</summary>
+    static abstract TV Pow2FromShifted(TV shifted, int bias);
 
     /// <summary>Splits a positive, normal <paramref name="x"/> into <c>m * 2^k</c> with <c>m</c> in [1, 2).</summary>
     static abstract TV Decompose(TV x, out TV k);
@@ -107,7 +119,16 @@ internal readonly struct FamilyVector128<T> : IFamilyVector<Vector128<T>, T>
     public static Vector128<T> Abs(Vector128<T> a) => Vector128.Abs(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> Max(Vector128<T> a, Vector128<T> b) => Vector128.ConditionalSelect(Vector128.GreaterThan(a, b), a, b);
+    public static Vector128<T> Max(Vector128<T> a, Vector128<T> b) =>
+        Sse.IsSupported && typeof(T) == typeof(float) ? Sse.Max(a.AsSingle(), b.AsSingle()).As<float, T>()
+        : Sse2.IsSupported && typeof(T) == typeof(double) ? Sse2.Max(a.AsDouble(), b.AsDouble()).As<double, T>()
+        : Vector128.ConditionalSelect(Vector128.GreaterThan(a, b), a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Min(Vector128<T> a, Vector128<T> b) =>
+        Sse.IsSupported && typeof(T) == typeof(float) ? Sse.Min(a.AsSingle(), b.AsSingle()).As<float, T>()
+        : Sse2.IsSupported && typeof(T) == typeof(double) ? Sse2.Min(a.AsDouble(), b.AsDouble()).As<double, T>()
+        : Vector128.ConditionalSelect(Vector128.LessThan(a, b), a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> GreaterThan(Vector128<T> a, Vector128<T> b) => Vector128.GreaterThan(a, b);
@@ -139,12 +160,27 @@ internal readonly struct FamilyVector128<T> : IFamilyVector<Vector128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> ScaleByShiftedExponent(Vector128<T> p, Vector128<T> shifted)
     {
+        if (typeof(T) == typeof(float))
+        {
+            Vector128<int> ni = shifted.AsInt32() - Vector128.Create(FamilyBits.FloatShifterBits);
+            Vector128<int> ni1 = Vector128.ShiftRightArithmetic(ni, 1);
+            Vector128<float> f1 = (Vector128.ShiftLeft(ni1, 23) + Vector128.Create(FamilyBits.FloatOne)).AsSingle();
+            Vector128<float> f2 = (Vector128.ShiftLeft(ni - ni1, 23) + Vector128.Create(FamilyBits.FloatOne)).AsSingle();
+            return (p.AsSingle() * f1 * f2).As<float, T>();
+        }
+
         Vector128<long> n = shifted.AsInt64() - Vector128.Create(FamilyBits.DoubleShifterBits);
         Vector128<long> n1 = Vector128.ShiftRightArithmetic(n, 1);
         Vector128<double> s1 = (Vector128.ShiftLeft(n1, 52) + Vector128.Create(FamilyBits.DoubleOne)).AsDouble();
         Vector128<double> s2 = (Vector128.ShiftLeft(n - n1, 52) + Vector128.Create(FamilyBits.DoubleOne)).AsDouble();
         return (p.AsDouble() * s1 * s2).As<double, T>();
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Pow2FromShifted(Vector128<T> shifted, int bias) =>
+        typeof(T) == typeof(float)
+            ? Vector128.ShiftLeft(shifted.AsInt32() + Vector128.Create(bias), 23).As<int, T>()
+            : Vector128.ShiftLeft(shifted.AsInt64() + Vector128.Create((long)bias), 52).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Decompose(Vector128<T> x, out Vector128<T> k)
@@ -212,7 +248,16 @@ internal readonly struct FamilyVector256<T> : IFamilyVector<Vector256<T>, T>
     public static Vector256<T> Abs(Vector256<T> a) => Vector256.Abs(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Max(Vector256<T> a, Vector256<T> b) => Vector256.ConditionalSelect(Vector256.GreaterThan(a, b), a, b);
+    public static Vector256<T> Max(Vector256<T> a, Vector256<T> b) =>
+        Avx.IsSupported && typeof(T) == typeof(float) ? Avx.Max(a.AsSingle(), b.AsSingle()).As<float, T>()
+        : Avx.IsSupported && typeof(T) == typeof(double) ? Avx.Max(a.AsDouble(), b.AsDouble()).As<double, T>()
+        : Vector256.ConditionalSelect(Vector256.GreaterThan(a, b), a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Min(Vector256<T> a, Vector256<T> b) =>
+        Avx.IsSupported && typeof(T) == typeof(float) ? Avx.Min(a.AsSingle(), b.AsSingle()).As<float, T>()
+        : Avx.IsSupported && typeof(T) == typeof(double) ? Avx.Min(a.AsDouble(), b.AsDouble()).As<double, T>()
+        : Vector256.ConditionalSelect(Vector256.LessThan(a, b), a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> GreaterThan(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThan(a, b);
@@ -244,12 +289,27 @@ internal readonly struct FamilyVector256<T> : IFamilyVector<Vector256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> ScaleByShiftedExponent(Vector256<T> p, Vector256<T> shifted)
     {
+        if (typeof(T) == typeof(float))
+        {
+            Vector256<int> ni = shifted.AsInt32() - Vector256.Create(FamilyBits.FloatShifterBits);
+            Vector256<int> ni1 = Vector256.ShiftRightArithmetic(ni, 1);
+            Vector256<float> f1 = (Vector256.ShiftLeft(ni1, 23) + Vector256.Create(FamilyBits.FloatOne)).AsSingle();
+            Vector256<float> f2 = (Vector256.ShiftLeft(ni - ni1, 23) + Vector256.Create(FamilyBits.FloatOne)).AsSingle();
+            return (p.AsSingle() * f1 * f2).As<float, T>();
+        }
+
         Vector256<long> n = shifted.AsInt64() - Vector256.Create(FamilyBits.DoubleShifterBits);
         Vector256<long> n1 = Vector256.ShiftRightArithmetic(n, 1);
         Vector256<double> s1 = (Vector256.ShiftLeft(n1, 52) + Vector256.Create(FamilyBits.DoubleOne)).AsDouble();
         Vector256<double> s2 = (Vector256.ShiftLeft(n - n1, 52) + Vector256.Create(FamilyBits.DoubleOne)).AsDouble();
         return (p.AsDouble() * s1 * s2).As<double, T>();
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Pow2FromShifted(Vector256<T> shifted, int bias) =>
+        typeof(T) == typeof(float)
+            ? Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(bias), 23).As<int, T>()
+            : Vector256.ShiftLeft(shifted.AsInt64() + Vector256.Create((long)bias), 52).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Decompose(Vector256<T> x, out Vector256<T> k)
@@ -310,6 +370,12 @@ internal readonly struct FamilyVector512<T> : IFamilyVector<Vector512<T>, T>
             return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
         }
 
+        if (Fma.IsSupported)
+        {
+            // Vector512 not accelerated: fused in halves, so every width rounds alike.
+            return Vector512.Create(FamilyVector256<T>.MulAdd(a.GetLower(), b.GetLower(), c.GetLower()), FamilyVector256<T>.MulAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));
+        }
+
         return a * b + c;
     }
 
@@ -317,7 +383,16 @@ internal readonly struct FamilyVector512<T> : IFamilyVector<Vector512<T>, T>
     public static Vector512<T> Abs(Vector512<T> a) => Vector512.Abs(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Max(Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(Vector512.GreaterThan(a, b), a, b);
+    public static Vector512<T> Max(Vector512<T> a, Vector512<T> b) =>
+        Avx512F.IsSupported && typeof(T) == typeof(float) ? Avx512F.Max(a.AsSingle(), b.AsSingle()).As<float, T>()
+        : Avx512F.IsSupported && typeof(T) == typeof(double) ? Avx512F.Max(a.AsDouble(), b.AsDouble()).As<double, T>()
+        : Vector512.ConditionalSelect(Vector512.GreaterThan(a, b), a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Min(Vector512<T> a, Vector512<T> b) =>
+        Avx512F.IsSupported && typeof(T) == typeof(float) ? Avx512F.Min(a.AsSingle(), b.AsSingle()).As<float, T>()
+        : Avx512F.IsSupported && typeof(T) == typeof(double) ? Avx512F.Min(a.AsDouble(), b.AsDouble()).As<double, T>()
+        : Vector512.ConditionalSelect(Vector512.LessThan(a, b), a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> GreaterThan(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThan(a, b);
@@ -349,12 +424,27 @@ internal readonly struct FamilyVector512<T> : IFamilyVector<Vector512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> ScaleByShiftedExponent(Vector512<T> p, Vector512<T> shifted)
     {
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<int> ni = shifted.AsInt32() - Vector512.Create(FamilyBits.FloatShifterBits);
+            Vector512<int> ni1 = Vector512.ShiftRightArithmetic(ni, 1);
+            Vector512<float> f1 = (Vector512.ShiftLeft(ni1, 23) + Vector512.Create(FamilyBits.FloatOne)).AsSingle();
+            Vector512<float> f2 = (Vector512.ShiftLeft(ni - ni1, 23) + Vector512.Create(FamilyBits.FloatOne)).AsSingle();
+            return (p.AsSingle() * f1 * f2).As<float, T>();
+        }
+
         Vector512<long> n = shifted.AsInt64() - Vector512.Create(FamilyBits.DoubleShifterBits);
         Vector512<long> n1 = Vector512.ShiftRightArithmetic(n, 1);
         Vector512<double> s1 = (Vector512.ShiftLeft(n1, 52) + Vector512.Create(FamilyBits.DoubleOne)).AsDouble();
         Vector512<double> s2 = (Vector512.ShiftLeft(n - n1, 52) + Vector512.Create(FamilyBits.DoubleOne)).AsDouble();
         return (p.AsDouble() * s1 * s2).As<double, T>();
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Pow2FromShifted(Vector512<T> shifted, int bias) =>
+        typeof(T) == typeof(float)
+            ? Vector512.ShiftLeft(shifted.AsInt32() + Vector512.Create(bias), 23).As<int, T>()
+            : Vector512.ShiftLeft(shifted.AsInt64() + Vector512.Create((long)bias), 52).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Decompose(Vector512<T> x, out Vector512<T> k)
