@@ -26,7 +26,7 @@ namespace FixedShapeLoss;
 /// x - m &lt;= 0, in fewer steps). The same formulas as the row path; only the order of the additions in s differs,
 /// and the group's losses are added in double before the group's sum joins the compensated total.</para>
 /// </summary>
-internal static class RowTiles
+internal static partial class RowTiles
 {
     /// <summary>The widest row that takes this layout; wider rows fill whole vectors by themselves.</summary>
     public const int MaxClasses = 16;
@@ -187,13 +187,21 @@ internal static class RowTiles
             {
                 // g_j = exp(x_j - m) * (scale / s), then g_t -= scale; 0 on ignored rows.
                 TV factor = TV.Divide(TV.Create(scale), s);
-                for (int j = 0; j < classes; j++)
+                if (Quad.Applies<TV, T>(rows))
                 {
-                    ref T column = ref Unsafe.Add(ref tiles, j * lanes);
-                    TV.Store(TV.Multiply(TV.Load(ref column), factor), ref column);
+                    // A full group of 4 double rows: the gradient made and stored as vectors (RowTiles.Quad.cs).
+                    Quad.StoreGradient(ref Unsafe.As<T, double>(ref tiles), Unsafe.As<TV, Vector256<double>>(ref factor), targets.Slice(first, rows), classes, ignoreIndex, double.CreateTruncating(scale), MemoryMarshal.Cast<T, double>(gradient.Slice(first * classes, rows * classes)));
                 }
+                else
+                {
+                    for (int j = 0; j < classes; j++)
+                    {
+                        ref T column = ref Unsafe.Add(ref tiles, j * lanes);
+                        TV.Store(TV.Multiply(TV.Load(ref column), factor), ref column);
+                    }
 
-                StoreTransposed(ref tiles, lanes, targets.Slice(first, rows), classes, ignoreIndex, scale, gradient.Slice(first * classes, rows * classes));
+                    StoreTransposed(ref tiles, lanes, targets.Slice(first, rows), classes, ignoreIndex, scale, gradient.Slice(first * classes, rows * classes));
+                }
             }
 
             if (batch <= lanes)
