@@ -166,20 +166,29 @@ internal static partial class RowTiles
             }
 
             TV s = TV.Add(sEven, sOdd);
-            TV.Store(SimdLog.Double<TV, T>(s), ref logSums);
-            TV.Store(m, ref maxima);
+            TV logS = SimdLog.Double<TV, T>(s);
 
             // loss_i = log s_i - (x[i, t_i] - m_i), in row order, the group's rows added in a plain double sum and the
             // groups in the compensated one (the error stays that of one rounding per group, whatever the batch).
             // Every x[i, t_i] of the group is read here, before the group's gradient rows are written below.
             double groupLoss = 0;
-            for (int k = 0; k < rows; k++)
+            if (Quad.Applies<TV, T>(rows))
             {
-                int target = targets[first + k];
-                if (target != ignoreIndex)
+                // A full group of 4 double rows: log s and m taken from the registers (RowTiles.Quad.cs).
+                groupLoss = Quad.Loss(Unsafe.As<TV, Vector256<double>>(ref logS), Unsafe.As<TV, Vector256<double>>(ref m), ref Unsafe.As<T, double>(ref group), targets.Slice(first, rows), classes, ignoreIndex);
+            }
+            else
+            {
+                TV.Store(logS, ref logSums);
+                TV.Store(m, ref maxima);
+                for (int k = 0; k < rows; k++)
                 {
-                    T xt = Unsafe.Add(ref x, ((first + k) * classes) + target);
-                    groupLoss += double.CreateTruncating(Unsafe.Add(ref logSums, k) - (xt - Unsafe.Add(ref maxima, k)));
+                    int target = targets[first + k];
+                    if (target != ignoreIndex)
+                    {
+                        T xt = Unsafe.Add(ref x, ((first + k) * classes) + target);
+                        groupLoss += double.CreateTruncating(Unsafe.Add(ref logSums, k) - (xt - Unsafe.Add(ref maxima, k)));
+                    }
                 }
             }
 
