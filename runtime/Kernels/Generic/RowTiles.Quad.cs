@@ -47,30 +47,17 @@ internal static partial class RowTiles
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static double Loss(Vector256<double> logS, Vector256<double> m, ref double group, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
         {
-            double loss = 0;
-            int t0 = targets[0], t1 = targets[1], t2 = targets[2], t3 = targets[3];
-            if (t0 != ignoreIndex)
-            {
-                loss += logS.GetElement(0) - (Unsafe.Add(ref group, t0) - m.GetElement(0));
-            }
-
-            if (t1 != ignoreIndex)
-            {
-                loss += logS.GetElement(1) - (Unsafe.Add(ref group, classes + t1) - m.GetElement(1));
-            }
-
-            if (t2 != ignoreIndex)
-            {
-                loss += logS.GetElement(2) - (Unsafe.Add(ref group, (2 * classes) + t2) - m.GetElement(2));
-            }
-
-            if (t3 != ignoreIndex)
-            {
-                loss += logS.GetElement(3) - (Unsafe.Add(ref group, (3 * classes) + t3) - m.GetElement(3));
-            }
-
-            return loss;
+            // Row by row in order, each lane index a constant (a variable index would send the vector through memory).
+            double loss = AddRow(0, targets[0], ignoreIndex, logS.GetElement(0), m.GetElement(0), ref group);
+            loss = AddRow(loss, targets[1], ignoreIndex, logS.GetElement(1), m.GetElement(1), ref Unsafe.Add(ref group, classes));
+            loss = AddRow(loss, targets[2], ignoreIndex, logS.GetElement(2), m.GetElement(2), ref Unsafe.Add(ref group, 2 * classes));
+            return AddRow(loss, targets[3], ignoreIndex, logS.GetElement(3), m.GetElement(3), ref Unsafe.Add(ref group, 3 * classes));
         }
+
+        /// <summary><paramref name="loss"/> + (log s - (x_t - m)) for a row not ignored, else <paramref name="loss"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double AddRow(double loss, int target, int ignoreIndex, double logS, double m, ref double row) =>
+            target != ignoreIndex ? loss + (logS - (Unsafe.Add(ref row, target) - m)) : loss;
 
         /// <summary>Writes the 4 rows of the gradient (<paramref name="gradient"/>, 4 x <paramref name="classes"/>) from
         /// the tile of the group's exps (column j at <c>tile[4 j]</c>, lane k = row k; used as scratch).</summary>
