@@ -368,7 +368,7 @@ internal static partial class Emitter
                         _w.Line(_spec.HelperCalls == HelperCalls.Generic
                             ? $"{T} total = {KM}.CrossEntropySum<{ShapeTypeName}>(logits, targets, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)"
                             : $"{T} total = {KM}.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)");
-                        _w.Line(_mean ? "return total / denominator;" : "return total;");
+                        _w.Line(_mean ? $"return {KM}.Quotient(total, denominator); // total / denominator, the same bits (a multiplication when denominator is a power of two)" : "return total;");
                         return;
                     }
 
@@ -483,7 +483,7 @@ internal static partial class Emitter
                         _w.Line(_spec.HelperCalls == HelperCalls.Generic
                             ? $"{T} total = {KM}.CrossEntropyBackward<{ShapeTypeName}>(logits, targets, IgnoreIndex, scale, gradient);"
                             : $"{T} total = {KM}.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);");
-                        _w.Line(_mean ? "return total / denominator;" : "return total;");
+                        _w.Line(_mean ? $"return {KM}.Quotient(total, denominator); // total / denominator, the same bits (a multiplication when denominator is a power of two)" : "return total;");
                         return;
                     }
 

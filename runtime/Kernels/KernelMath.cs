@@ -32,6 +32,23 @@ namespace FixedShapeLoss;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class KernelMath
 {
+    /// <summary><paramref name="total"/> / <paramref name="denominator"/>, bit for bit, as a multiplication by the
+    /// exact reciprocal when <paramref name="denominator"/> is a normal power of two (a Mean over a batch of 4, 32 or
+    /// 256 rows with none ignored): both are then the exact quotient rounded once, and the call's last step is a
+    /// multiplication instead of a division (about 13 cycles of latency on Zen 4, the end of the loss's dependency
+    /// chain). 4 x 7 double forward, Zen 4 AVX-512, console loop: about 2 ns less per call.</summary>
+    /// <param name="total">The summed loss.</param>
+    /// <param name="denominator">The Mean's divisor (the number or summed weight of the rows not ignored).</param>
+    /// <returns>The quotient, as <c>total / denominator</c> rounds it.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Quotient(double total, double denominator) =>
+        double.IsPow2(denominator) && double.IsNormal(denominator) ? total * (1d / denominator) : total / denominator;
+
+    /// <inheritdoc cref="Quotient(double, double)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Quotient(float total, float denominator) =>
+        float.IsPow2(denominator) && float.IsNormal(denominator) ? total * (1f / denominator) : total / denominator;
+
     /// <summary>The largest element of <paramref name="x"/>.</summary>
     /// <param name="x">The values; at least one is expected (an empty span gives <see cref="float.NegativeInfinity"/>).</param>
     /// <returns>The largest element; NaN if any element is NaN; <c>+inf</c>/<c>-inf</c> as ordinary values.

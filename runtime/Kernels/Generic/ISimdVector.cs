@@ -102,9 +102,16 @@ internal interface ISimdVector<TSelf, T>
     /// in [-1022, 1023]).</summary>
     static abstract TSelf Pow2FromShifted(TSelf t, int scale);
 
-    /// <summary>x = m * 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x (double only); returns m and
-    /// <paramref name="k"/> as doubles (<see cref="SimdLog"/>).</summary>
-    static abstract TSelf SplitExponent(TSelf x, out TSelf k);
+    /// <summary>The table step of <see cref="SimdLog"/> (double only; positive normal x or NaN): x = z * 2^k with z in
+    /// [<see cref="SimdLogTable.Offset"/>, 2 <see cref="SimdLogTable.Offset"/>) as bits, and the row of z's interval in
+    /// <see cref="SimdLogTable"/>, lane by lane. Returns z.</summary>
+    /// <param name="x">The lanes.</param>
+    /// <param name="k">The power of two, as a double.</param>
+    /// <param name="c">The row's c (near the middle of z's interval).</param>
+    /// <param name="inverse">The row's 1 / c.</param>
+    /// <param name="logHigh">The row's log c, rounded to a multiple of 2^-42.</param>
+    /// <param name="logLow">The row's log c - <paramref name="logHigh"/>.</param>
+    static abstract TSelf LogReduce(TSelf x, out TSelf k, out TSelf c, out TSelf inverse, out TSelf logHigh, out TSelf logLow);
 
     /// <summary>The sum of the lanes.</summary>
     static abstract T Sum(TSelf x);

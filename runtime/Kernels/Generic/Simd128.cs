@@ -164,12 +164,18 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
         new(Vector128.ShiftLeft(t.V.AsInt64() + Vector128.Create(scale + 1023 - SimdExp.ShifterBits), 52).As<long, T>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> SplitExponent(Simd128<T> x, out Simd128<T> k)
+    public static Simd128<T> LogReduce(Simd128<T> x, out Simd128<T> k, out Simd128<T> c, out Simd128<T> inverse, out Simd128<T> logHigh, out Simd128<T> logLow)
     {
-        Vector128<long> shifted = x.V.AsInt64() + Vector128.Create(SimdLog.SplitBias);
-        Vector128<long> e = Vector128.ShiftRightArithmetic(shifted, 52);
-        k = new(((e + Vector128.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector128.Create(T.CreateTruncating(SimdExp.Shifter))));
-        return new(((shifted & Vector128.Create(SimdLog.MantissaMask)) + Vector128.Create(SimdLog.SqrtHalfBits)).As<long, T>());
+        Vector128<long> bits = x.V.AsInt64();
+        Vector128<long> offset = bits - Vector128.Create(SimdLogTable.Offset);
+        k = new((Vector128.ShiftRightArithmetic(offset, 52) + Vector128.Create(SimdExp.ShifterBits)).As<long, T>() - Vector128.Create(T.CreateTruncating(SimdExp.Shifter)));
+        ref double row0 = ref SimdLogTable.Row(offset.GetElement(0));
+        ref double row1 = ref SimdLogTable.Row(offset.GetElement(1));
+        c = new(Vector128.Create(row0, row1).As<double, T>());
+        inverse = new(Vector128.Create(Unsafe.Add(ref row0, 1), Unsafe.Add(ref row1, 1)).As<double, T>());
+        logHigh = new(Vector128.Create(Unsafe.Add(ref row0, 2), Unsafe.Add(ref row1, 2)).As<double, T>());
+        logLow = new(Vector128.Create(Unsafe.Add(ref row0, 3), Unsafe.Add(ref row1, 3)).As<double, T>());
+        return new((bits - (offset & Vector128.Create(SimdLogTable.ExponentMask))).As<long, T>());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

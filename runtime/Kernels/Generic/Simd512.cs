@@ -160,12 +160,17 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
         new(Vector512.ShiftLeft(t.V.AsInt64() + Vector512.Create(scale + 1023 - SimdExp.ShifterBits), 52).As<long, T>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd512<T> SplitExponent(Simd512<T> x, out Simd512<T> k)
+    public static Simd512<T> LogReduce(Simd512<T> x, out Simd512<T> k, out Simd512<T> c, out Simd512<T> inverse, out Simd512<T> logHigh, out Simd512<T> logLow)
     {
-        Vector512<long> shifted = x.V.AsInt64() + Vector512.Create(SimdLog.SplitBias);
-        Vector512<long> e = Vector512.ShiftRightArithmetic(shifted, 52);
-        k = new(((e + Vector512.Create(SimdExp.ShifterBits - 1023)).As<long, T>() - Vector512.Create(T.CreateTruncating(SimdExp.Shifter))));
-        return new(((shifted & Vector512.Create(SimdLog.MantissaMask)) + Vector512.Create(SimdLog.SqrtHalfBits)).As<long, T>());
+        // Each half as a 256-bit vector (lane-wise operations and exact table reads: the same bits).
+        Simd256<T> zLow = Simd256<T>.LogReduce(new(x.V.GetLower()), out Simd256<T> kLow, out Simd256<T> cLow, out Simd256<T> inverseLow, out Simd256<T> highLow, out Simd256<T> lowLow);
+        Simd256<T> zHigh = Simd256<T>.LogReduce(new(x.V.GetUpper()), out Simd256<T> kHigh, out Simd256<T> cHigh, out Simd256<T> inverseHigh, out Simd256<T> highHigh, out Simd256<T> lowHigh);
+        k = new(Vector512.Create(kLow.V, kHigh.V));
+        c = new(Vector512.Create(cLow.V, cHigh.V));
+        inverse = new(Vector512.Create(inverseLow.V, inverseHigh.V));
+        logHigh = new(Vector512.Create(highLow.V, highHigh.V));
+        logLow = new(Vector512.Create(lowLow.V, lowHigh.V));
+        return new(Vector512.Create(zLow.V, zHigh.V));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

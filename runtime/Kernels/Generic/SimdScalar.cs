@@ -104,11 +104,17 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SimdScalar<T> SplitExponent(SimdScalar<T> x, out SimdScalar<T> k)
+    public static SimdScalar<T> LogReduce(SimdScalar<T> x, out SimdScalar<T> k, out SimdScalar<T> c, out SimdScalar<T> inverse, out SimdScalar<T> logHigh, out SimdScalar<T> logLow)
     {
-        long shifted = BitConverter.DoubleToInt64Bits(double.CreateTruncating(x.V)) + SimdLog.SplitBias;
-        k = new(T.CreateTruncating((double)((shifted >> 52) - 1023)));
-        return new(T.CreateTruncating(BitConverter.Int64BitsToDouble((shifted & SimdLog.MantissaMask) + SimdLog.SqrtHalfBits)));
+        long bits = BitConverter.DoubleToInt64Bits(double.CreateTruncating(x.V));
+        long offset = bits - SimdLogTable.Offset;
+        k = new(T.CreateTruncating((double)(offset >> 52)));
+        ref double row = ref SimdLogTable.Row(offset);
+        c = new(T.CreateTruncating(row));
+        inverse = new(T.CreateTruncating(Unsafe.Add(ref row, 1)));
+        logHigh = new(T.CreateTruncating(Unsafe.Add(ref row, 2)));
+        logLow = new(T.CreateTruncating(Unsafe.Add(ref row, 3)));
+        return new(T.CreateTruncating(BitConverter.Int64BitsToDouble(bits - (offset & SimdLogTable.ExponentMask))));
     }
 
     public static T Sum(SimdScalar<T> x) => x.V;

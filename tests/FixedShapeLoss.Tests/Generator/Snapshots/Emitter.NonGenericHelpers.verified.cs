@@ -160,7 +160,7 @@ namespace Demo
             float denominator = global::FixedShapeLoss.KernelGuard.Targets(targets, Classes, IgnoreIndex, "targets"); // targets not ignored
             // Whole matrix at once: the path for this shape and machine is chosen in KernelMath (see its path table).
             float total = global::FixedShapeLoss.KernelMath.CrossEntropySum(logits, targets, Classes, IgnoreIndex); // sum_i log s_i - (x[i, t_i] - m_i)
-            return total / denominator;
+            return global::FixedShapeLoss.KernelMath.Quotient(total, denominator); // total / denominator, the same bits (a multiplication when denominator is a power of two)
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> from logits and class indices, with class weights: log-softmax, then the negative log-likelihood. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored).</summary>
@@ -274,7 +274,7 @@ namespace Demo
             float scale = 1f / denominator;
             // Whole matrix at once as in CrossEntropyLoss, then each row's g_j = scale * (p_j - [j == t]).
             float total = global::FixedShapeLoss.KernelMath.CrossEntropyBackward(logits, targets, Classes, IgnoreIndex, scale, gradient);
-            return total / denominator;
+            return global::FixedShapeLoss.KernelMath.Quotient(total, denominator); // total / denominator, the same bits (a multiplication when denominator is a power of two)
         }
 
         /// <summary><c>torch.nn.CrossEntropyLoss</c> with class weights and its gradient with respect to the logits. Mean: the sum of the per-sample losses divided by the summed weights of the targets that are not IgnoreIndex (NaN when all are ignored). <c>gradient[i, j] = scale (p[i, j] a_i - (1 - e) w[t_i] [j == t_i] - (e / C) w_j)</c>; rows whose target is IgnoreIndex get 0. <paramref name="gradient"/> may be <paramref name="logits"/> itself (in place): the same loss and bits.</summary>
