@@ -11,7 +11,7 @@ namespace FixedShapeLoss;
 //   3. r = x - n * Ln2Hi - n * Ln2Lo (Cody-Waite, fdlibm's split: Ln2Hi has 32 significant bits, so n * Ln2Hi
 //      is exact), |r| <= 0.3466;
 //   4. exp(r) ~ sum_{k <= 13} r^k / k! (truncation error below 2e-16 relative on that range), evaluated as
-//      1 + (r + r^2 T(r)) with T in Estrin's form (6 dependent steps; Horner's form takes 13);
+//      1 + (r + r^2 T(r)) with T in Estrin's form (4 dependent steps after r; Horner's form takes 13);
 //   5. exp(x) = p * 2^n1 * 2^n2 with n1 = round(n / 2), n2 = n - n1: each factor is a normal power of two for
 //      every n in [-1077, 1024], the first product is exact, so subnormal results are rounded once.
 // Checked against Math.Exp on 4 * 10^5 random x in [-708, 709] and at the edges (KernelCoreTests): relative error
@@ -83,9 +83,11 @@ internal static class SimdExp
     }
 
     /// <summary>q = exp(r) - 1 for r = x - n ln 2 (steps 3 and 4 above): r + r^2 T(r), T(r) = sum_{k=2..13} r^(k-2) / k!,
-    /// T by Estrin's scheme: pairs c_k + c_(k+1) r, joined with r^2, r^4, r^8. Six dependent steps instead of Horner's
+    /// T by Estrin's scheme: pairs c_k + c_(k+1) r joined with r^2 into B0 (c_2..c_5), B1 (c_6..c_9) and B2
+    /// (c_10..c_13), then q = (r + r^2 B0) + r^6 (B1 + r^4 B2): four dependent steps after r instead of Horner's
     /// thirteen (the latency of a short row's exp is what a small matrix waits for); the callers add 1 in one rounding,
-    /// which keeps Horner's accuracy.</summary>
+    /// which keeps Horner's accuracy. (Until stop 19, T = B0 + r^4 B1 + r^8 B2 and q = r + r^2 T: one step more; the
+    /// same number of operations. 4 x 7 double, Zen 4 AVX-512, console loop: forward 65.7-66.0 → 64.2-64.5 ns.)</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV ExpMinusOne<TV, T>(TV x, TV n)
         where TV : struct, ISimdVector<TV, T>
@@ -95,7 +97,7 @@ internal static class SimdExp
         r = TV.MultiplyAdd(n, C<TV, T>(-Ln2Lo), r);
         TV r2 = TV.Multiply(r, r);
         TV r4 = TV.Multiply(r2, r2);
-        TV r8 = TV.Multiply(r4, r4);
+        TV r6 = TV.Multiply(r2, r4);
         TV a0 = TV.MultiplyAdd(C<TV, T>(1.0 / 6.0), r, C<TV, T>(0.5));
         TV a1 = TV.MultiplyAdd(C<TV, T>(1.0 / 120.0), r, C<TV, T>(1.0 / 24.0));
         TV a2 = TV.MultiplyAdd(C<TV, T>(1.0 / 5040.0), r, C<TV, T>(1.0 / 720.0));
@@ -105,8 +107,7 @@ internal static class SimdExp
         TV b0 = TV.MultiplyAdd(a1, r2, a0);
         TV b1 = TV.MultiplyAdd(a3, r2, a2);
         TV b2 = TV.MultiplyAdd(a5, r2, a4);
-        TV t = TV.MultiplyAdd(b2, r8, TV.MultiplyAdd(b1, r4, b0));
-        return TV.MultiplyAdd(t, r2, r);
+        return TV.MultiplyAdd(TV.MultiplyAdd(b2, r4, b1), r6, TV.MultiplyAdd(b0, r2, r));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
