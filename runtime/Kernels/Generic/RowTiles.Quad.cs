@@ -25,8 +25,9 @@ internal static partial class RowTiles
     /// written back to the tile in one pass and read again): Zen 4 AVX-512, 2.68-2.70x → 2.71-2.75x.
     /// <para>Memory: the blocks are stored last first and, in each block, row by row in order. A piece of the last
     /// block runs past its row's end when classes is not a multiple of 4: those lanes land on a later row's first
-    /// block, stored afterwards, or, past the group's last row, are not stored (the piece is stored element by element
-    /// up to the group's end). The tile's columns past classes are set to 0 first (stale stack bits there measured
+    /// block, stored afterwards, or, past the group's last row, are not stored: the last row's piece is then shifted to
+    /// end at the group's end (its lanes moved before the piece land on that row's previous block, stored afterwards)
+    /// or, when there is no previous block, stored element by element up to the group's end. The tile's columns past classes are set to 0 first (stale stack bits there measured
     /// 25 ns slower per call, subnormals presumably) and end up in exactly those lanes. Nothing outside the group's
     /// rows is written, and every logit was read before (the gradient may be the logits).</para>
     /// </summary>
@@ -93,7 +94,7 @@ internal static partial class RowTiles
                 StorePiece(Avx.Permute2x128(t0, t2, 0x20), ref rows, first, end);
                 StorePiece(Avx.Permute2x128(t1, t3, 0x20), ref rows, classes + first, end);
                 StorePiece(Avx.Permute2x128(t0, t2, 0x31), ref rows, (2 * classes) + first, end);
-                StorePiece(Avx.Permute2x128(t1, t3, 0x31), ref rows, (3 * classes) + first, end);
+                StoreLastPiece(Avx.Permute2x128(t1, t3, 0x31), ref rows, (3 * classes) + first, end, first);
             }
         }
 
@@ -102,6 +103,29 @@ internal static partial class RowTiles
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<double> Column(ref double tile, int j, Vector256<double> factor, Vector256<double> target, Vector256<double> scaled, Vector256<double> kept) =>
             (Vector256.LoadUnsafe(ref tile, (nuint)(4 * j)) * factor - (Vector256.Equals(target, Vector256.Create((double)j)) & scaled)) & kept;
+
+        /// <summary>The last row's piece of the block at column <paramref name="first"/>: as <see cref="StorePiece"/>,
+        /// except that a piece past the group's end in a block after the first is shifted (vpermpd) to end there and
+        /// stored whole; the lanes it moves before the piece land on this row's previous block, which is stored after
+        /// this one. 4 x 7 double backward, Zen 4 AVX-512, console loop: 2.75-2.78x → 2.83-2.85x the naive loop.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreLastPiece(Vector256<double> piece, ref double rows, int offset, int end, int first)
+        {
+            int over = offset + 4 - end; // lanes past the group's end
+            if (over <= 0 || first < 4)
+            {
+                StorePiece(piece, ref rows, offset, end);
+                return;
+            }
+
+            piece = over switch
+            {
+                1 => Avx2.Permute4x64(piece, 0b10_01_00_00), // lanes 0, 1, 2 to 1, 2, 3
+                2 => Avx2.Permute4x64(piece, 0b01_00_00_00), // lanes 0, 1 to 2, 3
+                _ => Avx2.Permute4x64(piece, 0),             // lane 0 to 3
+            };
+            piece.StoreUnsafe(ref rows, (nuint)(end - 4));
+        }
 
         /// <summary>4 elements at <paramref name="offset"/>, or those before <paramref name="end"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
