@@ -69,7 +69,8 @@ public static partial class KernelMath
     /// 2 rows on any SIMD machine (x64 and ARM64 alike), else row by row (<see cref="RowCore"/>); a shape type's
     /// kernels take it with the batch and classes as constants (<see cref="RowTiles.CrossEntropy{TShape, TV, T}"/>).
     /// 4 x 7 double forward: 177 ns row by row, 114 ns lanes = rows (stop 10), 80 ns with each column read once and the
-    /// softmax's exp (stop 12), 68 ns with the one group's loss returned from a register (stop 16); naive loop 176-216 ns
+    /// softmax's exp (stop 12), 68 ns with the one group's loss returned from a register (stop 16), 60-62 ns with the
+    /// table log, the Mean's power-of-two quotient and the exp's shorter join (stop 19); naive loop 176-216 ns
     /// (BenchmarkDotNet, Zen 4, AVX-512).</para>
     /// </summary>
     /// <param name="batch">Rows of the matrix.</param>
