@@ -27,9 +27,10 @@ internal static partial class RowTiles
     /// block runs past its row's end when classes is not a multiple of 4: those lanes land on a later row's first
     /// block, stored afterwards, or, past the group's last row, are not stored: the last row's piece is then shifted to
     /// end at the group's end (its lanes moved before the piece land on that row's previous block, stored afterwards)
-    /// or, when there is no previous block, stored element by element up to the group's end. The tile's columns past classes are set to 0 first (stale stack bits there measured
-    /// 25 ns slower per call, subnormals presumably) and end up in exactly those lanes. Nothing outside the group's
-    /// rows is written, and every logit was read before (the gradient may be the logits).</para>
+    /// or, when there is no previous block, stored element by element up to the group's end. The tile's columns past
+    /// classes are set to 0 first (stale stack bits there measured 25 ns slower per call, subnormals presumably) and
+    /// end up in exactly those lanes. Nothing outside the group's rows is written, and every logit was read before (the
+    /// gradient may be the logits).</para>
     /// </summary>
     private static class Quad
     {
