@@ -81,23 +81,47 @@ internal static partial class RowTiles
             }
 
             ref double rows = ref MemoryMarshal.GetReference(gradient);
-            int end = gradient.Length; // 4 * classes
-            for (int first = (classes - 1) & ~3; first >= 0; first -= 4)
+            // The blocks of 4 columns, last first, each written out (not a loop): with classes a constant (a shape
+            // type's kernel) each block's first column is one too, and the tests in StorePiece and StoreLastPiece fold
+            // away. 4 x 7 double backward, Zen 4 AVX-512, console loop: 70-77 -> 66-70 ns (stop 20).
+            int last = (classes - 1) & ~3; // the last block's first column: 12 at most (classes <= MaxClasses = 16)
+            if (last == 12)
             {
-                var index = Vector256.Create((double)first); // the block's first column, exact
-                var c0 = Column(ref tile, first, index, factor, target, scaled, kept);
-                var c1 = Column(ref tile, first + 1, index + Vector256.Create(1.0), factor, target, scaled, kept);
-                var c2 = Column(ref tile, first + 2, index + Vector256.Create(2.0), factor, target, scaled, kept);
-                var c3 = Column(ref tile, first + 3, index + Vector256.Create(3.0), factor, target, scaled, kept);
-                var t0 = Avx.UnpackLow(c0, c1);  // rows 0 and 2 of columns first, first + 1
-                var t1 = Avx.UnpackHigh(c0, c1); // rows 1 and 3
-                var t2 = Avx.UnpackLow(c2, c3);
-                var t3 = Avx.UnpackHigh(c2, c3);
-                StorePiece(Avx.Permute2x128(t0, t2, 0x20), ref rows, first, end);
-                StorePiece(Avx.Permute2x128(t1, t3, 0x20), ref rows, classes + first, end);
-                StorePiece(Avx.Permute2x128(t0, t2, 0x31), ref rows, (2 * classes) + first, end);
-                StoreLastPiece(Avx.Permute2x128(t1, t3, 0x31), ref rows, (3 * classes) + first, end, first);
+                Block(ref tile, 12, classes, factor, target, scaled, kept, ref rows);
             }
+
+            if (last >= 8)
+            {
+                Block(ref tile, 8, classes, factor, target, scaled, kept, ref rows);
+            }
+
+            if (last >= 4)
+            {
+                Block(ref tile, 4, classes, factor, target, scaled, kept, ref rows);
+            }
+
+            Block(ref tile, 0, classes, factor, target, scaled, kept, ref rows);
+        }
+
+        /// <summary>The gradient columns <paramref name="first"/> to first + 3 of the group's 4 rows, transposed in
+        /// registers into 4 row pieces and stored.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Block(ref double tile, int first, int classes, Vector256<double> factor, Vector256<double> target, Vector256<double> scaled, Vector256<double> kept, ref double rows)
+        {
+            int end = 4 * classes;
+            var index = Vector256.Create((double)first); // the block's first column, exact
+            var c0 = Column(ref tile, first, index, factor, target, scaled, kept);
+            var c1 = Column(ref tile, first + 1, index + Vector256.Create(1.0), factor, target, scaled, kept);
+            var c2 = Column(ref tile, first + 2, index + Vector256.Create(2.0), factor, target, scaled, kept);
+            var c3 = Column(ref tile, first + 3, index + Vector256.Create(3.0), factor, target, scaled, kept);
+            var t0 = Avx.UnpackLow(c0, c1);  // rows 0 and 2 of columns first, first + 1
+            var t1 = Avx.UnpackHigh(c0, c1); // rows 1 and 3
+            var t2 = Avx.UnpackLow(c2, c3);
+            var t3 = Avx.UnpackHigh(c2, c3);
+            StorePiece(Avx.Permute2x128(t0, t2, 0x20), ref rows, first, end);
+            StorePiece(Avx.Permute2x128(t1, t3, 0x20), ref rows, classes + first, end);
+            StorePiece(Avx.Permute2x128(t0, t2, 0x31), ref rows, (2 * classes) + first, end);
+            StoreLastPiece(Avx.Permute2x128(t1, t3, 0x31), ref rows, (3 * classes) + first, end, first);
         }
 
         /// <summary>Column <paramref name="j"/> of the group's gradient from its exps in the tile:
