@@ -70,8 +70,9 @@ public static partial class KernelMath
     /// kernels take it with the batch and classes as constants (<see cref="RowTiles.CrossEntropy{TShape, TV, T}"/>).
     /// 4 x 7 double forward: 177 ns row by row, 114 ns lanes = rows (stop 10), 80 ns with each column read once and the
     /// softmax's exp (stop 12), 68 ns with the one group's loss returned from a register (stop 16), 60-62 ns with the
-    /// table log, the Mean's power-of-two quotient and the exp's shorter join (stop 19); naive loop 176-216 ns
-    /// (BenchmarkDotNet, Zen 4, AVX-512).</para>
+    /// table log, the Mean's power-of-two quotient and the exp's shorter join (stop 19), 55-60 ns with the one group
+    /// compiled with constant offsets and the exp's polynomial of degree 11 (stop 20); naive loop 176-234 ns
+    /// (BenchmarkDotNet, Zen 4, AVX-512). Backward 72-77 ns (stop 19) → 59-61 ns (stop 20).</para>
     /// </summary>
     /// <param name="batch">Rows of the matrix.</param>
     /// <param name="classes">Columns of the matrix.</param>
