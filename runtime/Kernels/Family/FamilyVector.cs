@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
@@ -110,6 +111,12 @@ internal readonly struct FamilyVector128<T> : IFamilyVector<Vector128<T>, T>
         if (Fma.IsSupported && typeof(T) == typeof(double))
         {
             return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        if (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double))
+        {
+            // ARM64, double: fused (fmla), as the generic core's Simd128 (float stays unfused there, as KernelMath's).
+            return AdvSimd.Arm64.FusedMultiplyAdd(c.AsDouble(), a.AsDouble(), b.AsDouble()).As<double, T>();
         }
 
         return a * b + c;
@@ -241,6 +248,12 @@ internal readonly struct FamilyVector256<T> : IFamilyVector<Vector256<T>, T>
             return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
         }
 
+        if (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double))
+        {
+            // ARM64 (not accelerated at 256 bits): two fused halves, so every width rounds alike.
+            return Vector256.Create(FamilyVector128<T>.MulAdd(a.GetLower(), b.GetLower(), c.GetLower()), FamilyVector128<T>.MulAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));
+        }
+
         return a * b + c;
     }
 
@@ -370,7 +383,7 @@ internal readonly struct FamilyVector512<T> : IFamilyVector<Vector512<T>, T>
             return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
         }
 
-        if (Fma.IsSupported)
+        if (Fma.IsSupported || (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double)))
         {
             // Vector512 not accelerated: fused in halves, so every width rounds alike.
             return Vector512.Create(FamilyVector256<T>.MulAdd(a.GetLower(), b.GetLower(), c.GetLower()), FamilyVector256<T>.MulAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
@@ -94,6 +95,14 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
                 ? new(Fma.MultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
                 : new(Fma.MultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
         }
+
+        if (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double))
+        {
+            // ARM64, double: fused (fmla), one instruction per polynomial step of the double exp and log. float stays
+            // unfused there, as KernelMath's float helpers are (the RNG's Box-Muller shares their bits with PyTorch).
+            return new(AdvSimd.Arm64.FusedMultiplyAdd(c.V.AsDouble(), a.V.AsDouble(), b.V.AsDouble()).As<double, T>());
+        }
+
         return new(a.V * b.V + c.V);
     }
 

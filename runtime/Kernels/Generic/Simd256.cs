@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
@@ -81,6 +82,15 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
                 ? new(Fma.MultiplyAdd(a.V.AsSingle(), b.V.AsSingle(), c.V.AsSingle()).As<float, T>())
                 : new(Fma.MultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
         }
+
+        if (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double))
+        {
+            // ARM64 (not accelerated at 256 bits): two fused halves, so every width rounds as Simd128 does.
+            return new(Vector256.Create(
+                Simd128<T>.MultiplyAdd(new(a.V.GetLower()), new(b.V.GetLower()), new(c.V.GetLower())).V,
+                Simd128<T>.MultiplyAdd(new(a.V.GetUpper()), new(b.V.GetUpper()), new(c.V.GetUpper())).V));
+        }
+
         return new(a.V * b.V + c.V);
     }
 

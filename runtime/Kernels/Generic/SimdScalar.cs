@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
@@ -54,10 +55,11 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Divide(SimdScalar<T> a, SimdScalar<T> b) => new(a.V / b.V);
 
-    // Fused exactly where the vector widths are (x86 FMA), so a scalar tail rounds as the vector body does.
+    // Fused exactly where the vector widths are (x86 FMA; ARM64 for double), so a scalar tail rounds as the vector
+    // body does.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> MultiplyAdd(SimdScalar<T> a, SimdScalar<T> b, SimdScalar<T> c) =>
-        new(Fma.IsSupported ? T.FusedMultiplyAdd(a.V, b.V, c.V) : a.V * b.V + c.V);
+        new(Fma.IsSupported || (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double)) ? T.FusedMultiplyAdd(a.V, b.V, c.V) : a.V * b.V + c.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Max(SimdScalar<T> a, SimdScalar<T> b) => a.V > b.V ? a : b;
