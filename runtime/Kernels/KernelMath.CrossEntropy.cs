@@ -134,8 +134,9 @@ public static partial class KernelMath
     [SkipLocalsInit]
     private static unsafe double CrossEntropySumOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
     {
-        // Scratch for Transpose256's columns: one stackalloc (each costs a localloc sequence of its own).
-        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        // Scratch for Transpose256's columns: one stackalloc (each costs a localloc sequence of its own), 64-byte aligned.
+        Vector256<float>* raw = stackalloc Vector256<float>[TinyMaxClasses + AlignedScratch.Padding<Vector256<float>>()];
+        Vector256<float>* columns = AlignedScratch.Align(raw); // no column across a page (AlignedScratch)
         return CrossEntropySumCore(path, logits, targets, targets.Length, classes, ignoreIndex, columns);
     }
 
@@ -148,7 +149,8 @@ public static partial class KernelMath
     private static unsafe double CrossEntropySumOn<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex)
         where TShape : struct, IKernelShape
     {
-        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        Vector256<float>* raw = stackalloc Vector256<float>[TinyMaxClasses + AlignedScratch.Padding<Vector256<float>>()];
+        Vector256<float>* columns = AlignedScratch.Align(raw); // no column across a page (AlignedScratch)
         return CrossEntropySumCore(SelectCrossEntropyPath(TShape.Batch, TShape.Classes, backward: false, shapeKnown: true), logits, targets, TShape.Batch, TShape.Classes, ignoreIndex, columns);
     }
 
@@ -199,7 +201,8 @@ public static partial class KernelMath
     [SkipLocalsInit]
     private static unsafe double CrossEntropyBackwardOn(CrossEntropyPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, int ignoreIndex, float scale, Span<float> gradient)
     {
-        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        Vector256<float>* raw = stackalloc Vector256<float>[TinyMaxClasses + AlignedScratch.Padding<Vector256<float>>()];
+        Vector256<float>* columns = AlignedScratch.Align(raw); // no column across a page (AlignedScratch)
         return CrossEntropyBackwardCore(path, logits, targets, targets.Length, classes, ignoreIndex, scale, gradient, columns);
     }
 
@@ -210,7 +213,8 @@ public static partial class KernelMath
     private static unsafe double CrossEntropyBackwardOn<TShape>(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int ignoreIndex, float scale, Span<float> gradient)
         where TShape : struct, IKernelShape
     {
-        Vector256<float>* columns = stackalloc Vector256<float>[TinyMaxClasses];
+        Vector256<float>* raw = stackalloc Vector256<float>[TinyMaxClasses + AlignedScratch.Padding<Vector256<float>>()];
+        Vector256<float>* columns = AlignedScratch.Align(raw); // no column across a page (AlignedScratch)
         return CrossEntropyBackwardCore(SelectCrossEntropyPath(TShape.Batch, TShape.Classes, backward: true, shapeKnown: true), logits, targets, TShape.Batch, TShape.Classes, ignoreIndex, scale, gradient, columns);
     }
 

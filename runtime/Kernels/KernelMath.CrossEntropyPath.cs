@@ -72,8 +72,10 @@ public static partial class KernelMath
     /// softmax's exp (stop 12), 68 ns with the one group's loss returned from a register (stop 16), 60-62 ns with the
     /// table log, the Mean's power-of-two quotient and the exp's shorter join (stop 19), 55-60 ns with the one group
     /// compiled with constant offsets and the exp's polynomial of degree 11 (stop 20); naive loop 176-234 ns
-    /// (BenchmarkDotNet, Zen 4, AVX-512). Backward 72-77 ns (stop 19) → 59-64 ns (stop 20). Some processes run the
-    /// kernel about 35% slower throughout, cause not found (README, History, stop 20).</para>
+    /// (BenchmarkDotNet, Zen 4, AVX-512). Backward 72-77 ns (stop 19) → 59-64 ns (stop 20). Until stop 21 about 1
+    /// process in 15-30 ran the kernel 10-35% slower throughout: the stack tile was only 16-byte aligned and, for 7 of
+    /// the 256 stack positions in a page, one of its 32-byte columns crossed a 4 KiB page; the tiles are 64-byte
+    /// aligned since (<see cref="AlignedScratch"/>; README, History, stop 21).</para>
     /// </summary>
     /// <param name="batch">Rows of the matrix.</param>
     /// <param name="classes">Columns of the matrix.</param>

@@ -202,10 +202,12 @@ public static partial class LossFamily
         bool weighted = !weight.IsEmpty;
         TV scaleV = TS.Splat(scale);
         int live = x.Length - i;
-        Span<T> bx = stackalloc T[16];
-        Span<T> by = stackalloc T[16];
-        Span<T> bw = stackalloc T[16];
-        Span<T> bd = stackalloc T[16];
+        // Four blocks of 16 in one 64-byte aligned stackalloc: no vector load or store below crosses a page (AlignedScratch).
+        Span<T> blocks = AlignedScratch.Align(stackalloc T[64 + AlignedScratch.Padding<T>()]);
+        Span<T> bx = blocks.Slice(0, 16);
+        Span<T> by = blocks.Slice(16, 16);
+        Span<T> bw = blocks.Slice(32, 16);
+        Span<T> bd = blocks.Slice(48, 16);
         bx.Fill(TOp.Padding);
         by.Clear();
         bw.Fill(T.One);

@@ -16,7 +16,7 @@ namespace FixedShapeLoss;
 /// (<see cref="RowCore"/>) spends most of a short row waiting: load, reduce across lanes, exp, reduce again, log, for
 /// one row at a time.
 /// <para>Memory: each element of the group's rows is read once (before anything is written, so the gradient may be the
-/// logits) into a stack tile of the group's columns, which then holds their exps and gradients; each gradient element
+/// logits) into a stack tile of the group's columns (64-byte aligned, <see cref="AlignedScratch"/>), which then holds their exps and gradients; each gradient element
 /// is written from that tile, once (a full group of 4 double rows, RowTiles.Quad.cs, may first write a few elements
 /// of a row with the end of the previous row's last 4-element piece, then that row's own store overwrites them);
 /// a last group with fewer rows than lanes is read from a zero-padded stack copy, and its padding lanes are never stored; nothing
@@ -73,7 +73,7 @@ internal static partial class RowTiles
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Span<T> scratch = stackalloc T[ScratchLength<TV, T>()];
+        Span<T> scratch = AlignedScratch.Align(stackalloc T[ScratchLength<TV, T>() + AlignedScratch.Padding<T>()]);
         return Core<TV, T>(logits, targets, targets.Length, classes, ignoreIndex, scale, gradient, backward, scratch);
     }
 
@@ -98,7 +98,7 @@ internal static partial class RowTiles
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Span<T> scratch = stackalloc T[ScratchLength<TV, T>()];
+        Span<T> scratch = AlignedScratch.Align(stackalloc T[ScratchLength<TV, T>() + AlignedScratch.Padding<T>()]);
         return Core<TV, T>(logits, targets, TShape.Batch, TShape.Classes, ignoreIndex, T.Zero, default, backward: false, scratch);
     }
 
@@ -109,7 +109,7 @@ internal static partial class RowTiles
         where TV : struct, ISimdVector<TV, T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Span<T> scratch = stackalloc T[ScratchLength<TV, T>()];
+        Span<T> scratch = AlignedScratch.Align(stackalloc T[ScratchLength<TV, T>() + AlignedScratch.Padding<T>()]);
         return Core<TV, T>(logits, targets, TShape.Batch, TShape.Classes, ignoreIndex, scale, gradient, backward: true, scratch);
     }
 
