@@ -96,10 +96,10 @@ internal readonly struct Simd128<T> : ISimdVector<Simd128<T>, T>
                 : new(Fma.MultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
         }
 
-        if (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double))
+        if (FusedOnArm64.Applies<T>())
         {
-            // ARM64, double: fused (fmla), one instruction per polynomial step of the double exp and log. float stays
-            // unfused there, as KernelMath's float helpers are (the RNG's Box-Muller shares their bits with PyTorch).
+            // ARM64, double: fused (fmla), one instruction per polynomial step of the double exp and log (float stays
+            // unfused there: FusedOnArm64).
             return new(AdvSimd.Arm64.FusedMultiplyAdd(c.V.AsDouble(), a.V.AsDouble(), b.V.AsDouble()).As<double, T>());
         }
 

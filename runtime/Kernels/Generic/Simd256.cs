@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
@@ -83,7 +82,7 @@ internal readonly struct Simd256<T> : ISimdVector<Simd256<T>, T>
                 : new(Fma.MultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
         }
 
-        if (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double))
+        if (FusedOnArm64.Applies<T>())
         {
             // ARM64 (not accelerated at 256 bits): two fused halves, so every width rounds as Simd128 does.
             return new(Vector256.Create(

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
@@ -83,7 +82,7 @@ internal readonly struct Simd512<T> : ISimdVector<Simd512<T>, T>
                 : new(Avx512F.FusedMultiplyAdd(a.V.AsDouble(), b.V.AsDouble(), c.V.AsDouble()).As<double, T>());
         }
 
-        if (Fma.IsSupported || (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double)))
+        if (Fma.IsSupported || FusedOnArm64.Applies<T>())
         {
             // Not accelerated at 512 bits: two fused halves, so every width rounds alike.
             return new(Vector512.Create(

@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace FixedShapeLoss;
@@ -59,7 +58,7 @@ internal readonly struct SimdScalar<T> : ISimdVector<SimdScalar<T>, T>
     // body does.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> MultiplyAdd(SimdScalar<T> a, SimdScalar<T> b, SimdScalar<T> c) =>
-        new(Fma.IsSupported || (AdvSimd.Arm64.IsSupported && typeof(T) == typeof(double)) ? T.FusedMultiplyAdd(a.V, b.V, c.V) : a.V * b.V + c.V);
+        new(Fma.IsSupported || FusedOnArm64.Applies<T>() ? T.FusedMultiplyAdd(a.V, b.V, c.V) : a.V * b.V + c.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar<T> Max(SimdScalar<T> a, SimdScalar<T> b) => a.V > b.V ? a : b;
