@@ -8,7 +8,7 @@ namespace FixedShapeLoss;
 /// Stack scratch aligned to <see cref="Bytes"/>, for the kernels' tiles of vectors. A <c>stackalloc</c> block is only
 /// 16-byte aligned, so a 32- or 64-byte vector stored in it can straddle a 4 KiB page boundary; such a split access
 /// costs tens of cycles each time. Where the stack happens to sit decides it, so it showed as a per-process slow
-/// mode: the 4 x 7 double forward at 70-79 ns instead of 58 ns (Zen 4, AVX-512) in about 1 process in 30, the tile's
+/// mode: the 4 x 7 double forward at 62-79 ns instead of 58 ns (Zen 4, AVX-512) in 7 processes of 100, the tile's
 /// column vectors at [rsp] crossing a page in 7 of the 256 16-byte stack positions of a page (stop 21: a scan of the
 /// stack depth in one process, 16 bytes at a time, found exactly those 7 slow positions, each with one column across
 /// the boundary). From an aligned start, a vector at a multiple of its own size never crosses a cache line or a page.
