@@ -20,7 +20,8 @@ namespace FixedShapeLoss;
 /// page), which then holds their exps and gradients; each gradient element is written from that tile, once (a full
 /// group of 4 double rows, RowTiles.Quad.cs, may first write a few elements of a row with the end of the previous
 /// row's last 4-element piece, then that row's own store overwrites them); a last group with fewer rows than lanes is
-/// read from a zero-padded stack copy, and its padding lanes are never stored; nothing outside the spans is touched. The log of the group's sums is one vector log (<see cref="SimdLog"/>).</para>
+/// read from a zero-padded stack copy, and its padding lanes are never stored; nothing outside the spans is touched.
+/// The log of the group's sums is one vector log (<see cref="SimdLog"/>).</para>
 /// <para>Numbers: per row, m = max_j x_j, s = sum_j exp(x_j - m) (the columns added in order 0, 1, ... in two
 /// alternating partial sums, then the two added), loss = log s - (x_t - m); gradient g_j = exp(x_j - m) * (scale / s),
 /// and g_t -= scale; the exp is <see cref="SimdExp.NonPositiveInlined{TV, T}"/> (the same bits as the full exp for
